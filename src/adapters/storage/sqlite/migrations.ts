@@ -1,0 +1,72 @@
+/** Versioned schema migrations, applied in order, each in its own transaction. Never edit a shipped one. */
+import type Database from 'better-sqlite3';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'papers',
+    sql: `
+      CREATE TABLE papers (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        authors TEXT NOT NULL,          -- JSON array, in order
+        categories TEXT NOT NULL,       -- JSON array, primary first
+        primary_category TEXT,
+        classes TEXT NOT NULL,          -- JSON array of ACM / MSC classes
+        comments TEXT,
+        journal_ref TEXT,
+        doi TEXT,
+        report_no TEXT,
+        license TEXT,
+        versions TEXT NOT NULL,         -- JSON array of {version, date}
+        published TEXT,
+        updated TEXT,
+        announced TEXT,
+        day TEXT,                       -- announced, else the published day: what daily lists sort by
+        sources TEXT NOT NULL,          -- JSON array
+        first_seen TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX papers_by_day ON papers (day DESC, id DESC);
+      CREATE INDEX papers_by_primary_category ON papers (primary_category);
+      CREATE INDEX papers_by_doi ON papers (doi) WHERE doi IS NOT NULL;
+      CREATE TABLE paper_categories (
+        category TEXT NOT NULL,
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        PRIMARY KEY (paper_id, category)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX paper_categories_by_category ON paper_categories (category, paper_id);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+export function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
+  const current =
+    (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new Error(
+      `the database has schema version ${current}, newer than this program's ${LATEST_SCHEMA_VERSION}; upgrade OpenPapers`,
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+    })();
+  }
+}

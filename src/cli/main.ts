@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/** The `openpapers` command line: parses arguments and configuration once, then runs one command. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { FORMATS, isFormatName } from '../adapters/sources/formats.js';
+import { OpenPapersError } from '../core/errors.js';
+import { loadConfig } from './config.js';
+import { ingestCommand } from './commands/ingest.js';
+import { listCommand, parseDayOption, showCommand, statsCommand } from './commands/read.js';
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('must be a positive whole number');
+  return Number(value);
+}
+
+function day(option: string) {
+  return (value: string) => {
+    try {
+      return parseDayOption(value, option);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message.replace(`${option} must be`, 'must be'));
+    }
+  };
+}
+
+function buildProgram(): Command {
+  const program = new Command('openpapers')
+    .description('OpenPapers: a self-hostable research-paper hub')
+    .option(
+      '--db <path>',
+      'database file (default: $OPENPAPERS_DB, else openpapers.db in the data directory)',
+    )
+    .option('--verbose', 'show stack traces with errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const config = () => {
+    const options = program.opts<{ db?: string; verbose?: boolean }>();
+    return loadConfig(options, process.env);
+  };
+
+  program
+    .command('ingest')
+    .description('read papers from files into the database (format detected from content; .gz read directly)')
+    .argument('<paths...>', 'files, or directories to search for files')
+    .addOption(
+      new Option('--format <format>', `input format: ${Object.keys(FORMATS).join(', ')}`).argParser(
+        (value) => {
+          if (!isFormatName(value))
+            throw new InvalidArgumentError(`must be one of ${Object.keys(FORMATS).join(', ')}`);
+          return value;
+        },
+      ),
+    )
+    .option('--json', 'print the summary as one JSON object')
+    .addOption(
+      new Option('--batch-size <n>', 'records per transaction')
+        .argParser(positiveInteger)
+        .default(1000)
+        .hideHelp(),
+    )
+    .addHelpText(
+      'after',
+      `\nFormats:\n${Object.entries(FORMATS)
+        .map(([name, text]) => `  ${name.padEnd(14)} ${text}`)
+        .join(
+          '\n',
+        )}\n\nExit status: 0 when every record was stored, 1 when some were rejected (each is listed\non standard error with its file, line and reason; the valid records are stored all the same).`,
+    )
+    .action((paths: string[], options) => ingestCommand(paths, options, config()));
+
+  program
+    .command('show')
+    .description('show one paper')
+    .argument('<id>', 'arXiv id (any version, arXiv: prefix or abs/pdf URL) or OpenPapers id')
+    .option('--json', 'print the paper as JSON')
+    .action((id: string, options) => showCommand(id, options, config()));
+
+  program
+    .command('list')
+    .description('list papers, newest day first')
+    .option('--from <date>', 'first day, YYYY-MM-DD', day('--from'))
+    .option('--to <date>', 'last day, YYYY-MM-DD', day('--to'))
+    .option('--category <category>', 'only papers in this category (primary or cross-listed), e.g. cs.CL')
+    .option('--limit <n>', 'at most this many papers', positiveInteger, 20)
+    .option('--json', 'print {"papers": [...]} as JSON')
+    .action((options) => listCommand(options, config()));
+
+  program
+    .command('stats')
+    .description('count papers by month and by primary category')
+    .option('--json', 'print {"papers", "byMonth", "byPrimaryCategory"} as JSON')
+    .action((options) => statsCommand(options, config()));
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the message (or the help text).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof OpenPapersError) {
+      process.stderr.write(`openpapers: ${error.message}\n`);
+      if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`openpapers: internal error: ${(error as Error).message ?? String(error)}\n`);
+    if (verbose) process.stderr.write(`${(error as Error).stack}\n`);
+    else process.stderr.write('openpapers: run again with --verbose for details\n');
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,32 @@
+/**
+ * The catalogue of coded errors. Every error a user can meet has a stable code, a CLI exit code and an HTTP
+ * status; docs/errors.md lists them and a test keeps the two in step.
+ */
+export const ERRORS = {
+  OP_ERR_USAGE: { exit: 2, http: 400, title: 'Invalid command-line usage or argument' },
+  OP_ERR_NOT_FOUND: { exit: 3, http: 404, title: 'No paper with that id' },
+  OP_ERR_INPUT: { exit: 4, http: 400, title: 'An input file cannot be read or its format is not recognised' },
+  OP_ERR_STORE: { exit: 5, http: 503, title: 'The database cannot be opened or written' },
+  OP_ERR_REJECTED: { exit: 1, http: 422, title: 'Some records were rejected; the valid ones were stored' },
+  OP_ERR_INTERNAL: { exit: 70, http: 500, title: 'An unexpected internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class OpenPapersError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OpenPapersError';
+    this.code = code;
+  }
+
+  get exitCode(): number {
+    return ERRORS[this.code].exit;
+  }
+
+  get httpStatus(): number {
+    return ERRORS[this.code].http;
+  }
+}

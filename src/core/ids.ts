@@ -1,0 +1,42 @@
+/**
+ * Stable ids for papers that have no arXiv id. They are derived from what identifies the paper in its source,
+ * so re-ingesting the same source gives the same ids.
+ */
+import { normalizeLine } from './text.js';
+
+export function doiPaperId(doi: string): string {
+  return `doi:${normalizeDoi(doi)}`;
+}
+
+/** BEIR documents keep their corpus-local id, scoped by the corpus name: `beir:scifact:4983`. */
+export function beirPaperId(corpus: string, docId: string): string {
+  return `beir:${corpus}:${docId}`;
+}
+
+/** Papers known only by their title: a hash of the title with case, accents and punctuation folded away. */
+export function titlePaperId(title: string): string {
+  const folded = normalizeLine(title)
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+  return `title:${fnv1a64(folded)}`;
+}
+
+export function normalizeDoi(doi: string): string {
+  return doi
+    .trim()
+    .replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:)/i, '')
+    .toLowerCase();
+}
+
+/** 64-bit FNV-1a over UTF-16 code units, as 16 hex digits: small, stable and dependency-free. */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  const prime = 0x100000001b3n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * prime) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+}
