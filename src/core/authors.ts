@@ -39,17 +39,21 @@ const LETTERS: Record<string, string> = {
 export function decodeLatexAccents(text: string): string {
   if (!text.includes('\\')) return text;
   const decoded = text
-    .replace(/\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])\s?/g, (_m, name: string) => LETTERS[name] ?? _m)
-    .replace(/\\(['`^"~=.])\s*\{?\s*([A-Za-zıȷ])\s*\}?/g, (_m, accent: string, letter: string) =>
-      withAccent(letter, accent),
-    )
-    .replace(
-      /\\([uvHckr])(?:\s*\{\s*([A-Za-zıȷ])\s*\}|\s+([A-Za-zıȷ]))/g,
-      (_m, accent: string, a?: string, b?: string) => withAccent((a ?? b) as string, accent),
+    .replace(/\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])\s?/g, (match, name: string) => LETTERS[name] ?? match)
+    // {\"o} and \"{o} and \"o
+    .replace(ACCENT_IN_BRACES, (_m, accent: string, letter: string) => withAccent(letter, accent))
+    .replace(SYMBOL_ACCENT, (_m, accent: string, letter: string) => withAccent(letter, accent))
+    // \v{s} and \c c
+    .replace(LETTER_ACCENT, (_m, accent: string, braced?: string, spaced?: string) =>
+      withAccent((braced ?? spaced) as string, accent),
     )
     .replace(/\{([^{}\\]*)\}/g, '$1');
   return decoded.normalize('NFC');
 }
+
+const ACCENT_IN_BRACES = /\{\\(['`^"~=.])\s*([A-Za-zıȷ])\}/g;
+const SYMBOL_ACCENT = /\\(['`^"~=.])\s*\{?\s*([A-Za-zıȷ])\s*\}?/g;
+const LETTER_ACCENT = /\\([uvHckr])(?:\s*\{\s*([A-Za-zıȷ])\s*\}|\s+([A-Za-zıȷ]))/g;
 
 function withAccent(letter: string, accent: string): string {
   const base = letter === 'ı' ? 'i' : letter === 'ȷ' ? 'j' : letter;

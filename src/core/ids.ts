@@ -5,7 +5,7 @@
 import { normalizeLine } from './text.js';
 
 export function doiPaperId(doi: string): string {
-  return `doi:${normalizeDoi(doi)}`;
+  return `doi:${cleanDoi(doi).toLowerCase()}`;
 }
 
 /** BEIR documents keep their corpus-local id, scoped by the corpus name: `beir:scifact:4983`. */
@@ -23,11 +23,11 @@ export function titlePaperId(title: string): string {
   return `title:${fnv1a64(folded)}`;
 }
 
-export function normalizeDoi(doi: string): string {
+/** A DOI as printed, without the `doi:` or resolver-URL prefixes that some sources add. */
+export function cleanDoi(doi: string): string {
   return doi
     .trim()
-    .replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:)/i, '')
-    .toLowerCase();
+    .replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '');
 }
 
 /** 64-bit FNV-1a over UTF-16 code units, as 16 hex digits: small, stable and dependency-free. */

@@ -6,7 +6,7 @@ import { splitAuthors } from '../../core/authors.js';
 import { splitCategories, splitClasses, unique } from '../../core/categories.js';
 import { emptyRecord, type PaperRecord } from '../../core/paper.js';
 import { normalizeAbstract, normalizeLine, optionalLine } from '../../core/text.js';
-import { requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
+import { optionalDoi, requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
 import { RecordError } from './record-error.js';
 
 /**
@@ -71,7 +71,7 @@ export function absToRecord(text: string): PaperRecord {
     ]),
     comments: optionalLine(header.get('Comments')),
     journalRef: optionalLine(header.get('Journal-ref')),
-    doi: optionalLine(header.get('DOI')),
+    doi: optionalDoi(header.get('DOI')),
     reportNo: optionalLine(header.get('Report-no')),
     license: optionalLine(header.get('License')),
     ...versionDates(versions),

@@ -3,7 +3,7 @@ import { splitCategories } from '../../core/categories.js';
 import { emptyRecord, type PaperRecord } from '../../core/paper.js';
 import { decodeLatexAccents } from '../../core/authors.js';
 import { normalizeAbstract, normalizeLine, optionalLine } from '../../core/text.js';
-import { requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
+import { optionalDoi, requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
 import { RecordError } from './record-error.js';
 import { child, childText, children, type XmlElement } from './xml-records.js';
 
@@ -39,7 +39,7 @@ export function atomEntryToRecord(entry: XmlElement): PaperRecord {
     classes,
     comments: optionalLine(childText(entry, 'comment')),
     journalRef: optionalLine(childText(entry, 'journal_ref')),
-    doi: optionalLine(doi),
+    doi: optionalDoi(doi),
     ...versionDates(versions),
     updated,
     sources: ['arxiv-atom'],

@@ -1,6 +1,8 @@
 /** Field conversions shared by the arXiv formats. */
 import { parseArxivId, type ArxivIdParts } from '../../core/arxiv-id.js';
 import { toIsoTime } from '../../core/dates.js';
+import { cleanDoi } from '../../core/ids.js';
+import { optionalLine } from '../../core/text.js';
 import type { PaperVersion } from '../../core/paper.js';
 import { RecordError } from './record-error.js';
 
@@ -27,4 +29,9 @@ export function requireTime(text: string, field: string): string {
   const time = toIsoTime(text);
   if (!time) throw new RecordError(`${field}: "${text.slice(0, 60)}" is not a date`);
   return time;
+}
+
+export function optionalDoi(value: string | null | undefined): string | null {
+  const line = optionalLine(value);
+  return line === null ? null : optionalLine(cleanDoi(line));
 }

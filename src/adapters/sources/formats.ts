@@ -57,6 +57,8 @@ export interface InputSource {
   name: string;
   path: string;
   size: number;
+  /** Found by searching a directory rather than named by the user. */
+  found: boolean;
 }
 
 const DIRECTORY_EXTENSIONS = /\.(abs|jsonl|json|xml|atom|gz)$/i;
@@ -85,19 +87,24 @@ export async function expandInputs(
           name: join(path, relative(path, file)),
           path: file,
           size: (await fs.stat(file)).size,
+          found: true,
         });
       }
     } else {
-      sources.push({ name: path, path, size: info.size });
+      sources.push({ name: path, path, size: info.size, found: false });
     }
   }
   return { sources, skipped };
 }
 
-export async function detectFileFormat(source: InputSource): Promise<FormatName> {
+/**
+ * A file the user named must be readable, or nothing is ingested; a file found in a directory that cannot be
+ * recognised is null, and is reported as rejected while the others are read.
+ */
+export async function detectFileFormat(source: InputSource): Promise<FormatName | null> {
   const head = (await readHead(source.path)).toString('utf8');
   const format = detectFormat(head);
-  if (!format) {
+  if (!format && !source.found) {
     throw new OpenPapersError(
       'OP_ERR_INPUT',
       `${source.name}: the format is not recognised; name it with --format (${Object.keys(FORMATS).join(', ')})`,
@@ -109,9 +116,14 @@ export async function detectFileFormat(source: InputSource): Promise<FormatName>
 /** Reads one source file as records or rejections, in file order. */
 export async function* readSource(
   source: InputSource,
-  format: FormatName,
+  format: FormatName | null,
   onBytes?: (rawBytes: number) => void,
 ): AsyncGenerator<SourceItem> {
+  if (format === null) {
+    const reason = source.size === 0 ? 'empty file' : 'the format is not recognised';
+    yield { ok: false, where: 'file', reason };
+    return;
+  }
   if (format === 'abs') {
     yield await readAbsFile(source);
     onBytes?.(source.size);

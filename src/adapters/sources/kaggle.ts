@@ -4,7 +4,7 @@ import { splitCategories } from '../../core/categories.js';
 import { splitAuthors } from '../../core/authors.js';
 import { emptyRecord, type PaperRecord } from '../../core/paper.js';
 import { normalizeAbstract, normalizeLine, optionalLine } from '../../core/text.js';
-import { requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
+import { optionalDoi, requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
 import type { JsonLinesFormat } from './json-lines.js';
 
 const schema = z.object({
@@ -41,7 +41,7 @@ export const kaggleSnapshot: JsonLinesFormat<typeof schema> = {
       classes,
       comments: optionalLine(value.comments),
       journalRef: optionalLine(value['journal-ref']),
-      doi: optionalLine(value.doi),
+      doi: optionalDoi(value.doi),
       reportNo: optionalLine(value['report-no']),
       license: optionalLine(value.license),
       ...dated,

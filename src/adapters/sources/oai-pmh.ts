@@ -4,7 +4,7 @@ import { splitCategories, splitClasses, unique } from '../../core/categories.js'
 import { emptyRecord, type PaperRecord } from '../../core/paper.js';
 import { categoryCodeForName } from '../../core/taxonomy.js';
 import { normalizeAbstract, normalizeLine, optionalLine } from '../../core/text.js';
-import { requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
+import { optionalDoi, requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
 import { RecordError } from './record-error.js';
 import { child, childText, children, type XmlElement } from './xml-records.js';
 
@@ -55,7 +55,7 @@ function fromArxivFormat(meta: XmlElement): PaperRecord {
     ]),
     comments: optionalLine(childText(meta, 'comments')),
     journalRef: optionalLine(childText(meta, 'journal-ref')),
-    doi: optionalLine(childText(meta, 'doi')),
+    doi: optionalDoi(childText(meta, 'doi')),
     reportNo: optionalLine(childText(meta, 'report-no')),
     license: optionalLine(childText(meta, 'license')),
     // The arXiv format dates the first and the latest version without numbering the latest.
@@ -93,7 +93,7 @@ function fromDublinCore(dc: XmlElement, headerIdentifier: string | null): PaperR
     categories,
     classes,
     comments: optionalLine(comment?.replace(/^\s*Comment:\s*/, '')),
-    doi: optionalLine(doi),
+    doi: optionalDoi(doi),
     ...versionDates(dates),
     sources: ['oai-pmh'],
   };

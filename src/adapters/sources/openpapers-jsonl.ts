@@ -10,6 +10,7 @@ import { decodeLatexAccents } from '../../core/authors.js';
 import { toIsoDay, toIsoTime } from '../../core/dates.js';
 import { doiPaperId, titlePaperId } from '../../core/ids.js';
 import { emptyRecord, type PaperRecord } from '../../core/paper.js';
+import { optionalDoi } from './arxiv-fields.js';
 import { normalizeAbstract, normalizeLine, optionalLine } from '../../core/text.js';
 import type { JsonLinesFormat } from './json-lines.js';
 import { RecordError } from './record-error.js';
@@ -62,7 +63,7 @@ export const openpapersJsonl: JsonLinesFormat<typeof schema> = {
       classes: [...classes, ...value.classes.flatMap(splitClasses)],
       comments: optionalLine(value.comments),
       journalRef: optionalLine(value.journalRef),
-      doi: optionalLine(value.doi),
+      doi: optionalDoi(value.doi),
       reportNo: optionalLine(value.reportNo),
       license: optionalLine(value.license),
       versions: value.versions.map((v) => ({ version: v.version, date: checkedTime(v.date, 'versions') })),

@@ -28,7 +28,7 @@ export async function ingestCommand(
   config: Config,
 ): Promise<void> {
   const { sources, skipped } = await expandInputs(paths);
-  const formats = new Map<string, FormatName>();
+  const formats = new Map<string, FormatName | null>();
   for (const source of sources) formats.set(source.path, options.format ?? (await detectFileFormat(source)));
 
   const store = openStore(config.dbPath);
@@ -45,7 +45,7 @@ export async function ingestCommand(
   try {
     for (const source of sources) {
       const before = doneBytes;
-      const items = readSource(source, formats.get(source.path) as FormatName, (bytes) => {
+      const items = readSource(source, formats.get(source.path) ?? null, (bytes) => {
         doneBytes = before + bytes;
       });
       const counts = await ingestSource(store, source.name, items, {

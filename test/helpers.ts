@@ -1,0 +1,43 @@
+/** Shared test setup: where the shared data is, temporary folders, and running the real CLI as a child process. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests run from dist/test/...). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The shared data folder: OPENPAPERS_SHARED_DIR, else ../shared beside the checkout. */
+export const SHARED_DIR = process.env.OPENPAPERS_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared');
+export const sharedPath = (...parts: string[]) => join(SHARED_DIR, ...parts);
+
+export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+
+export function tempDir(t: { after: (fn: () => void) => void }, prefix = 'openpapers-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, OPENPAPERS_DB: '', OPENPAPERS_DATA_DIR: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * The Store conformance suite: written against the PaperStore port only, so that every backend (SQLite now,
+ * PostgreSQL next) runs the very same tests against a real database.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { PaperStore } from '../../src/app/ports.js';
+import { emptyRecord, type PaperRecord } from '../../src/core/paper.js';
+
+export type StoreFactory = (t: { after: (fn: () => void | Promise<void>) => void }) => Promise<PaperStore>;
+
+function paper(id: string, overrides: Partial<PaperRecord> = {}): PaperRecord {
+  return {
+    ...emptyRecord(id),
+    title: `Title of ${id}`,
+    abstract: `Abstract of ${id} with <tags> & 'quotes' and $\\LaTeX$.`,
+    authors: ['Ada Lovelace', 'Émile Borel'],
+    categories: ['cs.CL'],
+    sources: ['test'],
+    ...overrides,
+  };
+}
+
+export function storeConformance(name: string, makeStore: StoreFactory): void {
+  describe(`PaperStore conformance: ${name}`, () => {
+    test('a stored paper reads back field for field', async (t) => {
+      const store = await makeStore(t);
+      const record = paper('2406.00001', {
+        categories: ['cs.CL', 'cs.AI'],
+        classes: ['I.2.7'],
+        comments: '12 pages',
+        journalRef: 'J. Test 1 (2024)',
+        doi: '10.1/abc',
+        reportNo: 'R-1',
+        license: 'http://creativecommons.org/licenses/by/4.0/',
+        versions: [
+          { version: 1, date: '2024-06-01T10:00:00Z' },
+          { version: 2, date: '2024-06-09T10:00:00Z' },
+        ],
+        published: '2024-06-01T10:00:00Z',
+        updated: '2024-06-09T10:00:00Z',
+        announced: '2024-06-03',
+      });
+      assert.deepEqual(await store.upsertPapers([record], '2026-01-01T00:00:00.000Z'), ['new']);
+      assert.deepEqual(await store.getPaper('2406.00001'), { ...record, firstSeen: '2026-01-01T00:00:00.000Z' });
+      assert.equal(await store.getPaper('2406.99999'), null);
+    });
+
+    test('upserts merge: same record unchanged, newer updates, first-seen kept, duplicates in one batch', async (t) => {
+      const store = await makeStore(t);
+      const older = paper('2406.00002', { announced: '2025-01-02', updated: '2025-01-02', categories: ['cs.CV'] });
+      const newer = paper('2406.00002', {
+        title: 'Revised',
+        announced: '2025-01-05',
+        updated: '2025-01-05',
+        categories: ['cs.CV', 'cs.LG'],
+      });
+      assert.deepEqual(await store.upsertPapers([older, older], 't1'), ['new', 'unchanged']);
+      assert.deepEqual(await store.upsertPapers([older, newer, older], 't2'), ['unchanged', 'updated', 'unchanged']);
+      const stored = await store.getPaper('2406.00002');
+      assert.equal(stored?.title, 'Revised');
+      assert.deepEqual(stored?.categories, ['cs.CV', 'cs.LG']);
+      assert.equal(stored?.announced, '2025-01-02');
+      assert.equal(stored?.firstSeen, 't1');
+      assert.equal((await store.stats()).papers, 1);
+    });
+
+    test('list: newest day first, date bounds inclusive, any-category filter, limit and offset', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers(
+        [
+          paper('2501.00001', { announced: '2025-01-01', categories: ['cs.CL'] }),
+          paper('2501.00002', { announced: '2025-01-02', categories: ['cs.CV', 'cs.CL'] }),
+          paper('2501.00003', { announced: '2025-01-02', categories: ['cs.CV'] }),
+          paper('2502.00001', { published: '2025-02-10T08:00:00Z', categories: ['math.AG'] }),
+          paper('title:0000000000000001', { categories: [] }),
+        ],
+        'now',
+      );
+      const ids = async (query: Parameters<PaperStore['listPapers']>[0]) =>
+        (await store.listPapers(query)).map((p) => p.id);
+      assert.deepEqual(await ids({ limit: 3 }), ['2502.00001', '2501.00003', '2501.00002']);
+      assert.deepEqual(await ids({ limit: 10, from: '2025-01-02', to: '2025-01-31' }), ['2501.00003', '2501.00002']);
+      assert.deepEqual(await ids({ limit: 10, category: 'cs.CL' }), ['2501.00002', '2501.00001']);
+      assert.deepEqual(await ids({ limit: 2, offset: 1, to: '2025-12-31' }), ['2501.00003', '2501.00002']);
+      assert.deepEqual(await ids({ limit: 10, category: "cs.CL' OR 1=1 --" }), []);
+    });
+
+    test('stats count papers by month of their day and by primary category', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers(
+        [
+          paper('2501.00001', { announced: '2025-01-01', categories: ['cs.CL', 'cs.AI'] }),
+          paper('2501.00002', { announced: '2025-01-31', categories: ['cs.CV'] }),
+          paper('2502.00001', { announced: '2025-02-01', categories: ['cs.CL'] }),
+          paper('title:0000000000000001', { categories: [] }),
+        ],
+        'now',
+      );
+      assert.deepEqual(await store.stats(), {
+        papers: 4,
+        byMonth: { '2025-01': 2, '2025-02': 1, unknown: 1 },
+        byPrimaryCategory: { 'cs.CL': 2, 'cs.CV': 1, none: 1 },
+      });
+    });
+
+    test('export yields every paper once, in id order, across pages', async (t) => {
+      const store = await makeStore(t);
+      const records = Array.from({ length: 1234 }, (_, i) => paper(`2501.${String(i).padStart(5, '0')}`));
+      await store.upsertPapers(records.slice().reverse(), 'now');
+      const exported: string[] = [];
+      for await (const p of store.exportPapers()) exported.push(p.id);
+      assert.deepEqual(exported, records.map((r) => r.id));
+    });
+
+    test('a batch that fails part-way stores none of it, and what was stored before stays', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers([paper('2501.00001')], 'now');
+      const broken = { ...paper('2501.00003'), title: null } as unknown as PaperRecord;
+      await assert.rejects(store.upsertPapers([paper('2501.00002'), broken], 'now'));
+      assert.equal(await store.getPaper('2501.00002'), null);
+      assert.equal((await store.getPaper('2501.00001'))?.title, 'Title of 2501.00001');
+    });
+  });
+}
