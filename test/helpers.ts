@@ -41,3 +41,19 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
 }
+
+/** The summary that `ingest --json` prints. */
+export interface IngestSummary {
+  read: number;
+  new: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  files: number;
+  skippedFiles: number;
+  seconds: number;
+}
+
+export function parseSummary(stdout: string): IngestSummary {
+  return JSON.parse(stdout) as IngestSummary;
+}

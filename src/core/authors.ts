@@ -39,7 +39,10 @@ const LETTERS: Record<string, string> = {
 export function decodeLatexAccents(text: string): string {
   if (!text.includes('\\')) return text;
   const decoded = text
-    .replace(/\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])\s?/g, (match, name: string) => LETTERS[name] ?? match)
+    .replace(
+      /\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])\s?/g,
+      (match, name: string) => LETTERS[name] ?? match,
+    )
     // {\"o} and \"{o} and \"o
     .replace(ACCENT_IN_BRACES, (_m, accent: string, letter: string) => withAccent(letter, accent))
     .replace(SYMBOL_ACCENT, (_m, accent: string, letter: string) => withAccent(letter, accent))

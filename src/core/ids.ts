@@ -25,9 +25,7 @@ export function titlePaperId(title: string): string {
 
 /** A DOI as printed, without the `doi:` or resolver-URL prefixes that some sources add. */
 export function cleanDoi(doi: string): string {
-  return doi
-    .trim()
-    .replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '');
+  return doi.trim().replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '');
 }
 
 /** 64-bit FNV-1a over UTF-16 code units, as 16 hex digits: small, stable and dependency-free. */

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { runCli, sharedPath, tempDir } from '../helpers.js';
+import { parseSummary, runCli, sharedPath, tempDir } from '../helpers.js';
 
 const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
 
@@ -27,7 +27,7 @@ function listingLine(id: string, overrides: Record<string, unknown> = {}): strin
 
 async function ingest(db: string, ...args: string[]) {
   const result = await runCli(['--db', db, 'ingest', '--json', ...args]);
-  const summary = JSON.parse(result.stdout) as { read: number; new: number; updated: number; unchanged: number; rejected: number };
+  const summary = parseSummary(result.stdout);
   return { ...result, summary };
 }
 
@@ -49,9 +49,15 @@ test('JSON lines: invalid JSON, no id, wrong types, invalid UTF-8 and a 10 MB ab
     Buffer.from(listingLine('2601.00002')),
     Buffer.from('{"id": "2601.00003", "title": "cut off'),
     Buffer.from(listingLine('2601.00004')),
-    Buffer.from(JSON.stringify({ title: 'No id', summary: 'x', authors: [], categories: [], file_date: '2026-01-05' })),
+    Buffer.from(
+      JSON.stringify({ title: 'No id', summary: 'x', authors: [], categories: [], file_date: '2026-01-05' }),
+    ),
     Buffer.from(listingLine('2601.00005', { authors: 5 })),
-    Buffer.concat([Buffer.from(listingLine('2601.00006').slice(0, 30)), Buffer.from([0xff, 0xfe]), Buffer.from(listingLine('2601.00006').slice(30))]),
+    Buffer.concat([
+      Buffer.from(listingLine('2601.00006').slice(0, 30)),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(listingLine('2601.00006').slice(30)),
+    ]),
     Buffer.from(listingLine('2601.00007', { summary: TEN_MB })),
     Buffer.from(listingLine('2601.00001', { title: 'x'.repeat(3000) })),
     Buffer.from(listingLine('2601.00008')),
@@ -79,7 +85,10 @@ test('JSON lines: invalid JSON, no id, wrong types, invalid UTF-8 and a 10 MB ab
 
 test('Kaggle JSON lines: wrong types and unreadable dates are rejected with the field named', async (t) => {
   const dir = tempDir(t);
-  const [good] = readFileSync(sharedPath('data', 'arxiv-kaggle-snapshot-sample', 'arxiv-metadata-oai-snapshot.first200.json'), 'utf8').split('\n');
+  const [good] = readFileSync(
+    sharedPath('data', 'arxiv-kaggle-snapshot-sample', 'arxiv-metadata-oai-snapshot.first200.json'),
+    'utf8',
+  ).split('\n');
   const record = JSON.parse(good as string) as Record<string, unknown>;
   const file = join(dir, 'kaggle.json');
   writeFileSync(
@@ -102,7 +111,10 @@ test('Kaggle JSON lines: wrong types and unreadable dates are rejected with the 
 
 test('XML: a truncated Atom response keeps its complete entries and names where it breaks', async (t) => {
   const dir = tempDir(t);
-  const xml = readFileSync(sharedPath('data', 'fixtures', 'arxiv-api-atom', 'arxiv-py-2016', 'search_au_del_maestro.xml'), 'utf8');
+  const xml = readFileSync(
+    sharedPath('data', 'fixtures', 'arxiv-api-atom', 'arxiv-py-2016', 'search_au_del_maestro.xml'),
+    'utf8',
+  );
   const sixthEntry = xml.split('<entry>', 7).slice(0, 6).join('<entry>').length;
   const file = join(dir, 'truncated.xml');
   writeFileSync(file, xml.slice(0, sixthEntry + 300));
@@ -115,7 +127,9 @@ test('XML: a truncated Atom response keeps its complete entries and names where 
 
 test('XML: invalid UTF-8, a missing id and a 10 MB abstract reject only their own records', async (t) => {
   const dir = tempDir(t);
-  const xml = readFileSync(sharedPath('data', 'fixtures', 'arxiv-oai-pmh', 'hepcrawl', 'arxiv-physics-hep-th.xml'));
+  const xml = readFileSync(
+    sharedPath('data', 'fixtures', 'arxiv-oai-pmh', 'hepcrawl', 'arxiv-physics-hep-th.xml'),
+  );
   const text = xml.toString('utf8');
   // Record 1: invalid bytes in its abstract. Record 2: no id. Record 3: untouched.
   const [head, r1, r2, r3] = text.split('<record>') as [string, string, string, string];
@@ -125,7 +139,10 @@ test('XML: invalid UTF-8, a missing id and a 10 MB abstract reject only their ow
   r1Bytes[at + 1] = 0x28;
   const withoutId = `<record>${r2.replace(/<id>[^<]*<\/id>/, '')}`;
   const file = join(dir, 'oai.xml');
-  writeFileSync(file, Buffer.concat([Buffer.from(head), r1Bytes, Buffer.from(withoutId), Buffer.from(`<record>${r3}`)]));
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(head), r1Bytes, Buffer.from(withoutId), Buffer.from(`<record>${r3}`)]),
+  );
   let result = await ingest(join(dir, 'papers.db'), file);
   assert.equal(result.code, 1);
   assert.deepEqual([result.summary.new, result.summary.rejected], [1, 2]);
@@ -141,7 +158,9 @@ test('XML: invalid UTF-8, a missing id and a 10 MB abstract reject only their ow
 
 test('gzip: a truncated compressed file stores what came before the damage and says so', async (t) => {
   const dir = tempDir(t);
-  const lines = Array.from({ length: 2000 }, (_, i) => listingLine(`2601.${String(i + 1).padStart(5, '0')}`, { summary: `Abstract ${i} `.repeat(40) }));
+  const lines = Array.from({ length: 2000 }, (_, i) =>
+    listingLine(`2601.${String(i + 1).padStart(5, '0')}`, { summary: `Abstract ${i} `.repeat(40) }),
+  );
   const gz = gzipSync(lines.join('\n'));
   const file = join(dir, 'cut.jsonl.gz');
   writeFileSync(file, gz.subarray(0, Math.floor(gz.length * 0.6)));

@@ -29,7 +29,16 @@ test('prefixes and URLs that real sources use', () => {
 });
 
 test('things that are not arXiv ids', () => {
-  for (const raw of ['', 'abc', '0000.0000', '2413.12345', '1412.12345', '1501.1234', 'hep-th/99010', '10.1103/PhysRevD.76.013009']) {
+  for (const raw of [
+    '',
+    'abc',
+    '0000.0000',
+    '2413.12345',
+    '1412.12345',
+    '1501.1234',
+    'hep-th/99010',
+    '10.1103/PhysRevD.76.013009',
+  ]) {
     assert.equal(parseArxivId(raw), null, raw);
   }
   assert.equal(isArxivId('2406.12345'), true);

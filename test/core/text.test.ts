@@ -10,7 +10,10 @@ test('hard-wrapped titles become one line; LaTeX is kept', () => {
     normalizeLine('Calculation of prompt diphoton production cross sections at Tevatron and\n  LHC energies'),
     'Calculation of prompt diphoton production cross sections at Tevatron and LHC energies',
   );
-  assert.equal(normalizeLine(' The $\\alpha$-model  \\emph{revisited} '), 'The $\\alpha$-model \\emph{revisited}');
+  assert.equal(
+    normalizeLine(' The $\\alpha$-model  \\emph{revisited} '),
+    'The $\\alpha$-model \\emph{revisited}',
+  );
 });
 
 test('abstracts: wrapped lines join, indented lines and blank lines start paragraphs', () => {
@@ -42,8 +45,14 @@ test('author strings split on commas and "and", without affiliations; accents de
     'B. Jones',
     'C. Lee',
   ]);
-  assert.deepEqual(splitAuthors('Alexander Anderson and Brandon Randall'), ['Alexander Anderson', 'Brandon Randall']);
-  assert.equal(decodeLatexAccents('G{\\"o}del, \\v{S}koda, Fran\\c{c}ois, Ma\\l{}gorzata, Stra\\ss e'), 'Gödel, Škoda, François, Małgorzata, Straße');
+  assert.deepEqual(splitAuthors('Alexander Anderson and Brandon Randall'), [
+    'Alexander Anderson',
+    'Brandon Randall',
+  ]);
+  assert.equal(
+    decodeLatexAccents('G{\\"o}del, \\v{S}koda, Fran\\c{c}ois, Ma\\l{}gorzata, Stra\\ss e'),
+    'Gödel, Škoda, François, Małgorzata, Straße',
+  );
   assert.equal(decodeLatexAccents("Moreno D'Incà"), "Moreno D'Incà");
 });
 

@@ -9,14 +9,19 @@ import { readAll, records, rejections } from './read.js';
 const fixtures = (...parts: string[]) => sharedPath('data', 'fixtures', ...parts);
 
 test('Kaggle snapshot sample: 200 papers with versions, DOIs and classes apart', async () => {
-  const { format, items } = await readAll(sharedPath('data', 'arxiv-kaggle-snapshot-sample', 'arxiv-metadata-oai-snapshot.first200.json'));
+  const { format, items } = await readAll(
+    sharedPath('data', 'arxiv-kaggle-snapshot-sample', 'arxiv-metadata-oai-snapshot.first200.json'),
+  );
   assert.equal(format, 'kaggle');
   assert.deepEqual(rejections(items), []);
   const papers = records(items);
   assert.equal(papers.length, 200);
   const first = papers[0];
   assert.equal(first?.id, '0704.0001');
-  assert.equal(first?.title, 'Calculation of prompt diphoton production cross sections at Tevatron and LHC energies');
+  assert.equal(
+    first?.title,
+    'Calculation of prompt diphoton production cross sections at Tevatron and LHC energies',
+  );
   assert.deepEqual(first?.authors, ['C. Balázs', 'E. L. Berger', 'P. M. Nadolsky', 'C.-P. Yuan']);
   assert.equal(first?.doi, '10.1103/PhysRevD.76.013009');
   assert.deepEqual(first?.versions, [
@@ -24,7 +29,10 @@ test('Kaggle snapshot sample: 200 papers with versions, DOIs and classes apart',
     { version: 2, date: '2007-07-24T20:10:27Z' },
   ]);
   assert.equal(first?.published, '2007-04-02T19:18:42Z');
-  assert.match(first?.abstract ?? '', /^A fully differential calculation in perturbative quantum chromodynamics is presented/);
+  assert.match(
+    first?.abstract ?? '',
+    /^A fully differential calculation in perturbative quantum chromodynamics is presented/,
+  );
   assert.ok(!first?.abstract.includes('\n'));
 });
 
@@ -68,7 +76,10 @@ test('arXiv Atom API, current format (2026): old-style ids, an empty result and 
     assert.equal(format, 'arxiv-atom', file);
     if (file.startsWith('id_abc_')) {
       assert.deepEqual(records(items), []);
-      assert.match(rejections(items).join('\n'), /entry 1 \(line \d+\): the arXiv API answered with an error: incorrect id format for abc/);
+      assert.match(
+        rejections(items).join('\n'),
+        /entry 1 \(line \d+\): the arXiv API answered with an error: incorrect id format for abc/,
+      );
       continue;
     }
     assert.deepEqual(rejections(items), [], file);
@@ -115,14 +126,23 @@ test('OAI-PMH, arXiv format: ListRecords and GetRecord responses, with and witho
   const [hoehn] = records((await readAll(join(dir, 'arxiv-physics-hep-th.xml'))).items);
   assert.equal(hoehn?.id, '1412.8323');
   assert.deepEqual(hoehn?.authors, ['Philipp A Hoehn']);
-  assert.deepEqual(hoehn?.categories, ['quant-ph', 'gr-qc', 'hep-th', 'math-ph', 'math.MP', 'physics.hist-ph']);
+  assert.deepEqual(hoehn?.categories, [
+    'quant-ph',
+    'gr-qc',
+    'hep-th',
+    'math-ph',
+    'math.MP',
+    'physics.hist-ph',
+  ]);
   assert.equal(hoehn?.license, 'http://creativecommons.org/licenses/by/4.0/');
   assert.equal(hoehn?.published, '2014-12-29T00:00:00Z');
   assert.equal(hoehn?.updated, '2017-12-13T00:00:00Z');
 });
 
 test('OAI-PMH, Dublin Core format: subjects mapped to category codes, comments apart', async () => {
-  const { format, items } = await readAll(fixtures('arxiv-oai-pmh', 'atomiklabs-listrecords-oai_dc-cs-2024-01-27.xml'));
+  const { format, items } = await readAll(
+    fixtures('arxiv-oai-pmh', 'atomiklabs-listrecords-oai_dc-cs-2024-01-27.xml'),
+  );
   assert.equal(format, 'oai-pmh');
   assert.deepEqual(rejections(items), []);
   const papers = records(items);
@@ -132,7 +152,10 @@ test('OAI-PMH, Dublin Core format: subjects mapped to category codes, comments a
   assert.deepEqual(first?.authors, ['Vilnis Liepins']);
   assert.deepEqual(first?.categories, ['cs.DS', 'cs.IT', 'math.NA']);
   assert.equal(first?.comments, '32 pages, 9 figures');
-  assert.deepEqual(first?.versions.map((v) => v.version), [1, 2]);
+  assert.deepEqual(
+    first?.versions.map((v) => v.version),
+    [1, 2],
+  );
   assert.match(first?.abstract ?? '', /^This summary of the doctoral thesis/);
 });
 

@@ -13,16 +13,28 @@ import { expandInputs, readSource, detectFileFormat } from '../../src/adapters/s
 
 test('the Kaggle sample and the .abs files give equal records for the ids they share', async (t) => {
   const dir = tempDir(t);
-  execFileSync('tar', ['-xzf', sharedPath('data', 'arxiv-abs-files', 'arxiv-browse-abs-files.tar.gz'), '-C', dir]);
+  execFileSync('tar', [
+    '-xzf',
+    sharedPath('data', 'arxiv-abs-files', 'arxiv-browse-abs-files.tar.gz'),
+    '-C',
+    dir,
+  ]);
 
   const fromAbs = new Map<string, PaperRecord>();
   const { sources } = await expandInputs([join(dir, 'abs_files', 'ftp')]);
   for (const source of sources) {
     const format = await detectFileFormat(source);
     if (format !== 'abs') continue;
-    for await (const item of readSource(source, format)) if (item.ok) fromAbs.set(item.record.id, item.record);
+    for await (const item of readSource(source, format))
+      if (item.ok) fromAbs.set(item.record.id, item.record);
   }
-  const kaggle = records((await readAll(sharedPath('data', 'arxiv-kaggle-snapshot-sample', 'arxiv-metadata-oai-snapshot.first200.json'))).items);
+  const kaggle = records(
+    (
+      await readAll(
+        sharedPath('data', 'arxiv-kaggle-snapshot-sample', 'arxiv-metadata-oai-snapshot.first200.json'),
+      )
+    ).items,
+  );
 
   let compared = 0;
   let identical = 0;
@@ -41,7 +53,15 @@ test('the Kaggle sample and the .abs files give equal records for the ids they s
     assert.deepEqual(k.versions.slice(0, a.versions.length), a.versions, k.id);
     assert.equal(k.published, a.published, k.id);
     const newerVersion = k.versions.length > a.versions.length;
-    for (const field of ['title', 'abstract', 'authors', 'categories', 'comments', 'license', 'reportNo'] as const) {
+    for (const field of [
+      'title',
+      'abstract',
+      'authors',
+      'categories',
+      'comments',
+      'license',
+      'reportNo',
+    ] as const) {
       if (!newerVersion) assert.deepEqual(k[field], a[field], `${k.id} ${field}`);
     }
     for (const field of ['journalRef', 'doi'] as const) {

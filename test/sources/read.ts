@@ -3,7 +3,10 @@ import { stat } from 'node:fs/promises';
 import type { SourceItem } from '../../src/app/ports.js';
 import { detectFileFormat, readSource, type FormatName } from '../../src/adapters/sources/formats.js';
 
-export async function readAll(path: string, format?: FormatName): Promise<{ format: FormatName; items: SourceItem[] }> {
+export async function readAll(
+  path: string,
+  format?: FormatName,
+): Promise<{ format: FormatName; items: SourceItem[] }> {
   const source = { name: path, path, size: (await stat(path)).size, found: false };
   const detected = format ?? (await detectFileFormat(source));
   if (!detected) throw new Error(`no format for ${path}`);

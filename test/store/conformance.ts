@@ -42,13 +42,20 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
         announced: '2024-06-03',
       });
       assert.deepEqual(await store.upsertPapers([record], '2026-01-01T00:00:00.000Z'), ['new']);
-      assert.deepEqual(await store.getPaper('2406.00001'), { ...record, firstSeen: '2026-01-01T00:00:00.000Z' });
+      assert.deepEqual(await store.getPaper('2406.00001'), {
+        ...record,
+        firstSeen: '2026-01-01T00:00:00.000Z',
+      });
       assert.equal(await store.getPaper('2406.99999'), null);
     });
 
     test('upserts merge: same record unchanged, newer updates, first-seen kept, duplicates in one batch', async (t) => {
       const store = await makeStore(t);
-      const older = paper('2406.00002', { announced: '2025-01-02', updated: '2025-01-02', categories: ['cs.CV'] });
+      const older = paper('2406.00002', {
+        announced: '2025-01-02',
+        updated: '2025-01-02',
+        categories: ['cs.CV'],
+      });
       const newer = paper('2406.00002', {
         title: 'Revised',
         announced: '2025-01-05',
@@ -56,7 +63,11 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
         categories: ['cs.CV', 'cs.LG'],
       });
       assert.deepEqual(await store.upsertPapers([older, older], 't1'), ['new', 'unchanged']);
-      assert.deepEqual(await store.upsertPapers([older, newer, older], 't2'), ['unchanged', 'updated', 'unchanged']);
+      assert.deepEqual(await store.upsertPapers([older, newer, older], 't2'), [
+        'unchanged',
+        'updated',
+        'unchanged',
+      ]);
       const stored = await store.getPaper('2406.00002');
       assert.equal(stored?.title, 'Revised');
       assert.deepEqual(stored?.categories, ['cs.CV', 'cs.LG']);
@@ -80,7 +91,10 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       const ids = async (query: Parameters<PaperStore['listPapers']>[0]) =>
         (await store.listPapers(query)).map((p) => p.id);
       assert.deepEqual(await ids({ limit: 3 }), ['2502.00001', '2501.00003', '2501.00002']);
-      assert.deepEqual(await ids({ limit: 10, from: '2025-01-02', to: '2025-01-31' }), ['2501.00003', '2501.00002']);
+      assert.deepEqual(await ids({ limit: 10, from: '2025-01-02', to: '2025-01-31' }), [
+        '2501.00003',
+        '2501.00002',
+      ]);
       assert.deepEqual(await ids({ limit: 10, category: 'cs.CL' }), ['2501.00002', '2501.00001']);
       assert.deepEqual(await ids({ limit: 2, offset: 1, to: '2025-12-31' }), ['2501.00003', '2501.00002']);
       assert.deepEqual(await ids({ limit: 10, category: "cs.CL' OR 1=1 --" }), []);
@@ -110,7 +124,10 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       await store.upsertPapers(records.slice().reverse(), 'now');
       const exported: string[] = [];
       for await (const p of store.exportPapers()) exported.push(p.id);
-      assert.deepEqual(exported, records.map((r) => r.id));
+      assert.deepEqual(
+        exported,
+        records.map((r) => r.id),
+      );
     });
 
     test('a batch that fails part-way stores none of it, and what was stored before stays', async (t) => {
