@@ -1,0 +1,51 @@
+/** The demo corpus: small, mechanically rebuilt from shared/data byte for byte, and clean to ingest. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseSummary, REPO_ROOT, runCli, SHARED_DIR, tempDir } from './helpers.js';
+
+const CORPUS = join(REPO_ROOT, 'demo', 'papers.jsonl.gz');
+
+test('the committed demo corpus is what the build script makes from shared/data', (t) => {
+  const rebuilt = join(tempDir(t), 'papers.jsonl.gz');
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'dist', 'scripts', 'build-demo-corpus.js'), '--shared', SHARED_DIR, '--out', rebuilt],
+    { encoding: 'utf8' },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.ok(
+    readFileSync(rebuilt).equals(readFileSync(CORPUS)),
+    'run "npm run demo:corpus" and commit the result',
+  );
+});
+
+test('the demo corpus is at most 5 MB and ingests a few thousand papers with none rejected', async (t) => {
+  assert.ok(statSync(CORPUS).size <= 5 * 1024 * 1024);
+  const db = join(tempDir(t), 'demo.db');
+  const result = await runCli(['--db', db, 'ingest', CORPUS, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = parseSummary(result.stdout);
+  assert.equal(summary.rejected, 0);
+  assert.ok(summary.new >= 3000 && summary.new === summary.read, JSON.stringify(summary));
+  const latest = JSON.parse((await runCli(['--db', db, 'list', '--limit', '1', '--json'])).stdout).papers[0];
+  assert.equal(latest.announced, '2026-07-01');
+});
+
+test('npm run demo builds a fresh data directory and shows the stats and the latest papers', (t) => {
+  const dir = tempDir(t);
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'demo.js')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, OPENPAPERS_DEMO_DIR: dir },
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /Read 4,\d{3} records from 1 file: 4,\d{3} new, 0 updated, 0 unchanged, 0 rejected/,
+  );
+  assert.match(result.stdout, /\$ openpapers stats\n4,\d{3} papers in /);
+  assert.match(result.stdout, /\$ openpapers list --limit 10\n2026-07-01 {2}2606\.\d{5}/);
+});
