@@ -37,11 +37,10 @@ export async function ingestCommand(
   const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
   const progress = createProgress('ingesting', totalBytes);
   let doneBytes = 0;
+  // On a terminal, a rejection first clears the progress line it interrupts.
+  const clearLine = process.stderr.isTTY ? '\r\x1b[K' : '';
   const printRejection = (r: Rejection) =>
-    process.stderr.write(`\r\x1b[K${r.source}: ${r.where}: ${r.reason}\n`);
-  const rejectionPrinter = process.stderr.isTTY
-    ? printRejection
-    : (r: Rejection) => process.stderr.write(`${r.source}: ${r.where}: ${r.reason}\n`);
+    process.stderr.write(`${clearLine}${r.source}: ${r.where}: ${r.reason}\n`);
   try {
     for (const source of sources) {
       const before = doneBytes;
@@ -51,7 +50,7 @@ export async function ingestCommand(
       const counts = await ingestSource(store, source.name, items, {
         now: () => new Date().toISOString(),
         batchSize: options.batchSize,
-        onRejected: rejectionPrinter,
+        onRejected: printRejection,
         onBatch: (partial) => progress.update(doneBytes, totals.read + partial.read),
       });
       doneBytes = before + source.size;
