@@ -1,6 +1,9 @@
 /** The narrow interfaces the use cases need from the outside world. Adapters implement them. */
 import type { MergeOutcome } from '../core/merge.js';
 import type { Paper, PaperRecord } from '../core/paper.js';
+import type { LexicalIndex } from '../core/search/lexical-index.js';
+import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
+import type { VectorHit } from '../core/search/vectors.js';
 
 export interface ListQuery {
   /** Inclusive `YYYY-MM-DD` bounds on the paper's day (see paperDay). */
@@ -31,9 +34,63 @@ export interface PaperStore {
   stats(): Promise<StoreStats>;
   /** Every paper, ordered by id, read in pages so that memory stays bounded. */
   exportPapers(): AsyncIterable<Paper>;
+  getPapers(ids: readonly string[]): Promise<Map<string, Paper>>;
+  /** Grows with every write that changes a paper; derived indexes compare it with the one they were built at. */
+  revision(): Promise<number>;
+
+  /** Stored embeddings' text hashes for these papers under one model key. */
+  embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>>;
+  putEmbeddings(model: string, rows: readonly StoredEmbedding[]): Promise<void>;
+  /** Grows with every write of embeddings under this model key. */
+  embeddingsRevision(model: string): Promise<number>;
+  getEmbedding(model: string, paperId: string): Promise<Float32Array | null>;
+  /** Every embedding of one model key, ordered by paper id. */
+  exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }>;
   close(): Promise<void>;
+}
+
+export interface StoredEmbedding {
+  paperId: string;
+  textHash: string;
+  vector: Float32Array;
 }
 
 /** One item read from a source file: a record, or the reason a record was rejected. */
 export type SourceItem =
   { ok: true; record: PaperRecord; where: string } | { ok: false; reason: string; where: string };
+
+/** Turns texts into vectors: a local ONNX model, or an OpenAI-compatible embeddings endpoint. */
+export interface Embedder {
+  /** The model as the user named it. */
+  readonly model: string;
+  /** The key embeddings are stored under (core/search/model-settings.ts). */
+  readonly key: string;
+  readonly settings: EmbeddingModelSettings;
+  embedDocuments(texts: readonly string[]): Promise<Float32Array[]>;
+  embedQuery(text: string): Promise<Float32Array>;
+}
+
+/** Vector search over the documents of one lexical index build (document numbers are shared). */
+export interface VectorIndex {
+  readonly size: number;
+  search(query: Float32Array, k: number, accept: ((doc: number) => boolean) | null): VectorHit[];
+  /** Document d's vector, or null when it has none. */
+  vector(doc: number): Float32Array | null;
+}
+
+/** Where derived search indexes are kept between runs; each remembers the store revision it was built at. */
+export interface SearchIndexFiles {
+  loadLexical(): Promise<{ index: LexicalIndex; revision: number } | null>;
+  saveLexical(index: LexicalIndex, revision: number): Promise<void>;
+  loadVectors(
+    modelKey: string,
+    lexicalRevision: number,
+    embeddingsRevision: number,
+  ): Promise<VectorIndex | null>;
+  buildVectors(
+    modelKey: string,
+    index: LexicalIndex,
+    embeddings: AsyncIterable<{ paperId: string; vector: Float32Array }>,
+    revisions: { lexical: number; embeddings: number },
+  ): Promise<VectorIndex>;
+}

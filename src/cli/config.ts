@@ -1,21 +1,39 @@
 /**
  * Configuration, read once at the entry point and frozen. Nothing below the entry points reads the
  * environment. The database is `--db`, else OPENPAPERS_DB, else `openpapers.db` in the data directory:
- * OPENPAPERS_DATA_DIR, else $XDG_DATA_HOME/openpapers, else ~/.local/share/openpapers.
+ * OPENPAPERS_DATA_DIR, else $XDG_DATA_HOME/openpapers, else ~/.local/share/openpapers. The embedding model is
+ * `--model`, else OPENPAPERS_EMBED_MODEL, else the default hub model; OPENPAPERS_EMBED_URL sends it to an
+ * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { OpenPapersError } from '../core/errors.js';
+import { DEFAULT_EMBEDDING_MODEL } from '../core/search/model-settings.js';
 
 const envSchema = z.object({
   OPENPAPERS_DB: z.string().min(1).optional(),
+  OPENPAPERS_EMBED_MODEL: z.string().min(1).optional(),
+  OPENPAPERS_EMBED_URL: z.string().url().optional(),
+  OPENPAPERS_EMBED_API_KEY: z.string().min(1).optional(),
   OPENPAPERS_DATA_DIR: z.string().min(1).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
 });
 
 export interface Config {
   readonly dbPath: string;
+  /** Derived search indexes live beside the database. */
+  readonly searchDir: string;
   readonly verbose: boolean;
+  readonly embedding: {
+    /** A Hugging Face hub id, a local model folder, or (with `url`) the endpoint's model name. */
+    readonly model: string;
+    /** An OpenAI-compatible API base URL (…/v1); when set, the model runs there. */
+    readonly url: string | null;
+    readonly apiKey: string | null;
+    /** Where hub models are downloaded to. */
+    readonly cacheDir: string;
+  };
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
@@ -26,11 +44,27 @@ export function defaultDataDir(env: NodeJS.ProcessEnv): string {
   );
 }
 
-export function loadConfig(options: { db?: string; verbose?: boolean }, env: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.parse(pickKnown(env));
+export function loadConfig(
+  options: { db?: string; verbose?: boolean; model?: string },
+  env: NodeJS.ProcessEnv,
+): Config {
+  const result = envSchema.safeParse(pickKnown(env));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new OpenPapersError('OP_ERR_USAGE', `${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const parsed = result.data;
+  const dbPath = options.db ?? parsed.OPENPAPERS_DB ?? join(defaultDataDir(env), 'openpapers.db');
   return Object.freeze({
-    dbPath: options.db ?? parsed.OPENPAPERS_DB ?? join(defaultDataDir(env), 'openpapers.db'),
+    dbPath,
+    searchDir: `${dbPath}.search`,
     verbose: options.verbose ?? false,
+    embedding: Object.freeze({
+      model: options.model ?? parsed.OPENPAPERS_EMBED_MODEL ?? DEFAULT_EMBEDDING_MODEL,
+      url: parsed.OPENPAPERS_EMBED_URL ?? null,
+      apiKey: parsed.OPENPAPERS_EMBED_API_KEY ?? null,
+      cacheDir: join(defaultDataDir(env), 'models'),
+    }),
   });
 }
 

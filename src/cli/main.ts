@@ -6,6 +6,36 @@ import { OpenPapersError } from '../core/errors.js';
 import { loadConfig } from './config.js';
 import { ingestCommand } from './commands/ingest.js';
 import { listCommand, parseDayOption, showCommand, statsCommand } from './commands/read.js';
+import { evalCommand } from './commands/eval.js';
+import { embedCommand, searchCommand, similarCommand } from './commands/search.js';
+
+const MODES = ['lexical', 'semantic', 'hybrid'] as const;
+
+function modeOption(): Option {
+  return new Option('--mode <mode>', 'lexical (keywords, BM25), semantic (embeddings) or hybrid (both)')
+    .choices(MODES)
+    .default('hybrid');
+}
+
+function weight(value: string): number {
+  const number = Number(value);
+  if (!/^\d*\.?\d+$/.test(value) || number > 1)
+    throw new InvalidArgumentError('must be a number from 0 to 1');
+  return number;
+}
+
+const QUERY_SYNTAX = `
+Query syntax:
+  words                  papers with any of the words, best matches first
+  "exact phrase"         the words next to each other, in this order
+  +word   -word          required / excluded (also +"a phrase", -"a phrase")
+  author:hinton          author:"geoffrey hinton"
+  category:cs.CL         (or cat:cs.CL) primary or cross-listed
+  since:7d               the last 7 days (also 2w, 3m, 1y)
+
+The embedding model is --model, else $OPENPAPERS_EMBED_MODEL (a Hugging Face hub id or a local model
+folder); $OPENPAPERS_EMBED_URL sends embeddings to an OpenAI-compatible endpoint. Without a model or
+embeddings, hybrid search shows keyword results and says why.`;
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -31,10 +61,11 @@ function buildProgram(): Command {
       'database file (default: $OPENPAPERS_DB, else openpapers.db in the data directory)',
     )
     .option('--verbose', 'show stack traces with errors')
+    .option('--model <model>', 'embedding model: hub id or local folder (default: $OPENPAPERS_EMBED_MODEL)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const config = () => {
-    const options = program.opts<{ db?: string; verbose?: boolean }>();
+    const options = program.opts<{ db?: string; verbose?: boolean; model?: string }>();
     return loadConfig(options, process.env);
   };
 
@@ -90,6 +121,56 @@ function buildProgram(): Command {
     .description('count papers by month and by primary category')
     .option('--json', 'print {"papers", "byMonth", "byPrimaryCategory"} as JSON')
     .action((options) => statsCommand(options, config()));
+
+  program
+    .command('search')
+    .description('search papers by keywords and meaning')
+    .argument('<query>', 'what to look for (see the query syntax below)')
+    .addOption(modeOption())
+    .option('--limit <n>', 'at most this many results', positiveInteger, 10)
+    .option(
+      '--offset <n>',
+      'skip this many results first (for paging)',
+      (v) => (v === '0' ? 0 : positiveInteger(v)),
+      0,
+    )
+    .option('--from <date>', 'first day, YYYY-MM-DD', day('--from'))
+    .option('--to <date>', 'last day, YYYY-MM-DD', day('--to'))
+    .option('--category <category>', 'only papers in this category, e.g. cs.CL')
+    .option('--json', 'print {"mode", "notice", "results": [{"id", "title", "score", "snippet", …}]}')
+    .addHelpText('after', QUERY_SYNTAX)
+    .action((query: string, options) => searchCommand(query, options, config()));
+
+  program
+    .command('similar')
+    .description('papers most like a given one (embedding neighbours, else keyword neighbours)')
+    .argument('<id>', 'arXiv id or OpenPapers id')
+    .option('--limit <n>', 'at most this many papers', positiveInteger, 10)
+    .option('--json', 'print {"mode", "notice", "results": [...]}')
+    .action((id: string, options) => similarCommand(id, options, config()));
+
+  program
+    .command('embed')
+    .description(
+      'embed every paper that has no embedding for the model yet (resumable; re-embeds changed papers)',
+    )
+    .option('--batch-size <n>', 'papers per model call', positiveInteger, 64)
+    .action((options) => embedCommand(options, config()));
+
+  program
+    .command('eval')
+    .description('measure search quality on a BEIR dataset: nDCG@10, Recall@100, MRR@10')
+    .argument('<beir-dir>', 'folder with corpus.jsonl, queries.jsonl and qrels/')
+    .option('--queries <file>', 'queries file (default: <beir-dir>/queries.jsonl)')
+    .option('--qrels <file>', 'relevance judgements (default: <beir-dir>/qrels/test.tsv)')
+    .addOption(modeOption())
+    .option('--lexical-weight <w>', "override the model's hybrid lexical weight (0..1), for tuning", weight)
+    .option('--json', 'print {"ndcg@10", "recall@100", "mrr@10", "queries"}')
+    .addHelpText(
+      'after',
+      '\nThe corpus goes into a temporary database unless --db is given (then its embeddings are kept for the next run).',
+    )
+    .action((dir: string, options) => evalCommand(dir, options, config(), program.opts().db !== undefined));
 
   return program;
 }

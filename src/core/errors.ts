@@ -7,6 +7,11 @@ export const ERRORS = {
   OP_ERR_NOT_FOUND: { exit: 3, http: 404, title: 'No paper with that id' },
   OP_ERR_INPUT: { exit: 4, http: 400, title: 'An input file cannot be read or its format is not recognised' },
   OP_ERR_STORE: { exit: 5, http: 503, title: 'The database cannot be opened or written' },
+  OP_ERR_SEMANTIC: {
+    exit: 6,
+    http: 503,
+    title: 'Semantic search is unavailable: no embedding model or no embeddings',
+  },
   OP_ERR_REJECTED: { exit: 1, http: 422, title: 'Some records were rejected; the valid ones were stored' },
   OP_ERR_INTERNAL: { exit: 70, http: 500, title: 'An unexpected internal error' },
 } as const;

@@ -28,6 +28,11 @@ export function cleanDoi(doi: string): string {
   return doi.trim().replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '');
 }
 
+/** A stable fingerprint of a text (for "has this changed since it was embedded?"). */
+export function textHash(text: string): string {
+  return fnv1a64(text);
+}
+
 /** 64-bit FNV-1a over UTF-16 code units, as 16 hex digits: small, stable and dependency-free. */
 function fnv1a64(text: string): string {
   let hash = 0xcbf29ce484222325n;

@@ -130,6 +130,56 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       );
     });
 
+    test('the revision grows with every batch that changes papers, and only then', async (t) => {
+      const store = await makeStore(t);
+      const start = await store.revision();
+      await store.upsertPapers([paper('2501.00001'), paper('2501.00002')], 'now');
+      const afterInsert = await store.revision();
+      assert.ok(afterInsert > start);
+      await store.upsertPapers([paper('2501.00001')], 'now');
+      assert.equal(await store.revision(), afterInsert);
+      await store.upsertPapers([paper('2501.00001', { title: 'Changed', updated: '2030-01-01' })], 'now');
+      assert.ok((await store.revision()) > afterInsert);
+    });
+
+    test('getPapers returns the papers that exist, by id', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers([paper('2501.00001'), paper('2501.00002')], 'now');
+      const found = await store.getPapers(['2501.00002', '2501.09999', '2501.00001']);
+      assert.deepEqual([...found.keys()].sort(), ['2501.00001', '2501.00002']);
+      assert.equal(found.get('2501.00002')?.title, 'Title of 2501.00002');
+    });
+
+    test('embeddings: stored per model key with their text hash, exported in id order, replaced in place', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers([paper('2501.00001'), paper('2501.00002'), paper('2501.00003')], 'now');
+      const vector = (...values: number[]) => new Float32Array(values);
+      await store.putEmbeddings('model-a', [
+        { paperId: '2501.00002', textHash: 'h2', vector: vector(0.5, -1.25, 3) },
+        { paperId: '2501.00001', textHash: 'h1', vector: vector(1, 0, 0) },
+      ]);
+      await store.putEmbeddings('model-b', [{ paperId: '2501.00001', textHash: 'x', vector: vector(9, 9) }]);
+      assert.deepEqual(await store.getEmbedding('model-a', '2501.00002'), vector(0.5, -1.25, 3));
+      assert.equal(await store.getEmbedding('model-a', '2501.00003'), null);
+      assert.deepEqual(
+        await store.embeddingHashes('model-a', ['2501.00001', '2501.00002', '2501.00003']),
+        new Map([
+          ['2501.00001', 'h1'],
+          ['2501.00002', 'h2'],
+        ]),
+      );
+      await store.putEmbeddings('model-a', [
+        { paperId: '2501.00001', textHash: 'h1b', vector: vector(0, 1, 0) },
+      ]);
+      const exported: [string, number[]][] = [];
+      for await (const row of store.exportEmbeddings('model-a'))
+        exported.push([row.paperId, [...row.vector]]);
+      assert.deepEqual(exported, [
+        ['2501.00001', [0, 1, 0]],
+        ['2501.00002', [0.5, -1.25, 3]],
+      ]);
+    });
+
     test('a batch that fails part-way stores none of it, and what was stored before stays', async (t) => {
       const store = await makeStore(t);
       await store.upsertPapers([paper('2501.00001')], 'now');

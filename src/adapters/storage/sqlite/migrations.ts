@@ -44,6 +44,22 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX paper_categories_by_category ON paper_categories (category, paper_id);
     `,
   },
+  {
+    version: 2,
+    name: 'revision and embeddings',
+    sql: `
+      -- A counter bumped by every write that changes papers, so derived indexes know when they are stale.
+      CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+      INSERT INTO store_meta (key, value) VALUES ('revision', (SELECT count(*) FROM papers));
+      CREATE TABLE embeddings (
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        model TEXT NOT NULL,            -- the model key: model id and the settings that change vectors
+        text_hash TEXT NOT NULL,        -- of the embedded text; a changed paper is embedded again
+        vector BLOB NOT NULL,           -- float32, little-endian
+        PRIMARY KEY (model, paper_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

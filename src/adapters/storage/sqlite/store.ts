@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { mergePaper, type MergeOutcome } from '../../../core/merge.js';
 import type { Paper, PaperRecord } from '../../../core/paper.js';
-import type { ListQuery, PaperStore, StoreStats } from '../../../app/ports.js';
+import type { ListQuery, PaperStore, StoredEmbedding, StoreStats } from '../../../app/ports.js';
 import { migrate } from './migrations.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from './rows.js';
 
@@ -38,11 +38,33 @@ export class SqliteStore implements PaperStore {
       exportPage: this.db.prepare<[string, number], PaperRow>(
         'SELECT * FROM papers WHERE id > ? ORDER BY id LIMIT ?',
       ),
+      revision: this.db.prepare<[], { value: number }>("SELECT value FROM store_meta WHERE key = 'revision'"),
+      bumpRevision: this.db.prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'revision'"),
+      embeddingsRevision: this.db.prepare<[string], { value: number }>(
+        'SELECT value FROM store_meta WHERE key = ?',
+      ),
+      bumpEmbeddingsRevision: this.db.prepare<[string]>(
+        `INSERT INTO store_meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = value + 1`,
+      ),
+      putEmbedding: this.db.prepare<[string, string, string, Buffer]>(
+        `INSERT INTO embeddings (model, paper_id, text_hash, vector) VALUES (?, ?, ?, ?)
+         ON CONFLICT (model, paper_id) DO UPDATE SET text_hash = excluded.text_hash, vector = excluded.vector`,
+      ),
+      getEmbedding: this.db.prepare<[string, string], { vector: Buffer }>(
+        'SELECT vector FROM embeddings WHERE model = ? AND paper_id = ?',
+      ),
+      embeddingPage: this.db.prepare<[string, string, number], { paper_id: string; vector: Buffer }>(
+        'SELECT paper_id, vector FROM embeddings WHERE model = ? AND paper_id > ? ORDER BY paper_id LIMIT ?',
+      ),
     };
   }
 
   async upsertPapers(records: readonly PaperRecord[], now: string): Promise<MergeOutcome[]> {
-    return this.db.transaction(() => records.map((record) => this.upsertOne(record, now)))();
+    return this.db.transaction(() => {
+      const outcomes = records.map((record) => this.upsertOne(record, now));
+      if (outcomes.some((outcome) => outcome !== 'unchanged')) this.statements.bumpRevision.run();
+      return outcomes;
+    })();
   }
 
   private upsertOne(record: PaperRecord, now: string): MergeOutcome {
@@ -109,7 +131,70 @@ export class SqliteStore implements PaperStore {
     }
   }
 
+  async getPapers(ids: readonly string[]): Promise<Map<string, Paper>> {
+    const found = new Map<string, Paper>();
+    for (const id of ids) {
+      const row = this.statements.get.get(id);
+      if (row) found.set(id, fromRow(row));
+    }
+    return found;
+  }
+
+  async revision(): Promise<number> {
+    return this.statements.revision.get()?.value ?? 0;
+  }
+
+  async embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>> {
+    const hashes = new Map<string, string>();
+    for (let start = 0; start < paperIds.length; start += 500) {
+      const chunk = paperIds.slice(start, start + 500);
+      const rows = this.db
+        .prepare<string[], { paper_id: string; text_hash: string }>(
+          `SELECT paper_id, text_hash FROM embeddings WHERE model = ? AND paper_id IN (${chunk.map(() => '?').join(', ')})`,
+        )
+        .all(model, ...chunk);
+      for (const row of rows) hashes.set(row.paper_id, row.text_hash);
+    }
+    return hashes;
+  }
+
+  async putEmbeddings(model: string, rows: readonly StoredEmbedding[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const bytes = Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength);
+        this.statements.putEmbedding.run(model, row.paperId, row.textHash, bytes);
+      }
+      if (rows.length > 0) this.statements.bumpEmbeddingsRevision.run(`embeddings:${model}`);
+    })();
+  }
+
+  async embeddingsRevision(model: string): Promise<number> {
+    return this.statements.embeddingsRevision.get(`embeddings:${model}`)?.value ?? 0;
+  }
+
+  async getEmbedding(model: string, paperId: string): Promise<Float32Array | null> {
+    const row = this.statements.getEmbedding.get(model, paperId);
+    return row ? toVector(row.vector) : null;
+  }
+
+  async *exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }> {
+    let after = '';
+    for (;;) {
+      const rows = this.statements.embeddingPage.all(model, after, EXPORT_PAGE);
+      for (const row of rows) yield { paperId: row.paper_id, vector: toVector(row.vector) };
+      if (rows.length < EXPORT_PAGE) return;
+      after = (rows.at(-1) as { paper_id: string }).paper_id;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A copy, so the vector is aligned and owns its memory. */
+function toVector(bytes: Buffer): Float32Array {
+  const vector = new Float32Array(bytes.length / 4);
+  new Uint8Array(vector.buffer).set(bytes);
+  return vector;
 }

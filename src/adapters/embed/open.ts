@@ -1,0 +1,22 @@
+/** Chooses the embedder the configuration names: an endpoint when a URL is set, else a local model. */
+import type { Embedder } from '../../app/ports.js';
+import { httpEmbedder } from './openai-http.js';
+import { loadTransformersEmbedder } from './transformers.js';
+
+export interface EmbeddingConfig {
+  model: string;
+  url: string | null;
+  apiKey: string | null;
+  cacheDir: string;
+}
+
+/** Loads the embedder once, on first use; a failure is remembered and reported the same way each time. */
+export function lazyEmbedder(config: EmbeddingConfig): () => Promise<Embedder> {
+  let loading: Promise<Embedder> | null = null;
+  return () => {
+    loading ??= config.url
+      ? Promise.resolve(httpEmbedder(config.url, config.model, config.apiKey ?? undefined))
+      : loadTransformersEmbedder(config.model, config.cacheDir);
+    return loading;
+  };
+}

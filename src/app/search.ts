@@ -1,0 +1,285 @@
+/**
+ * The search use cases: keyword, semantic and hybrid search, and similar papers. Derived indexes (lexical,
+ * vectors) are loaded from their files, or rebuilt from the store when it has changed since they were built.
+ */
+import { OpenPapersError } from '../core/errors.js';
+import { titlePaperId } from '../core/ids.js';
+import type { Paper } from '../core/paper.js';
+import { makeDocFilter } from '../core/search/doc-filter.js';
+import { fuse } from '../core/search/fusion.js';
+import { buildLexicalIndex, type IndexableDoc, type LexicalIndex } from '../core/search/lexical-index.js';
+import { browse, lexicalScores, lexicalSearch, resolveQuery } from '../core/search/lexical-search.js';
+import { parseQuery, plainQuery, queryText, QuerySyntaxError, type Query } from '../core/search/query.js';
+import { containsPhrase, highlight, makeSnippet, type Snippet } from '../core/search/snippet.js';
+import { analyze } from '../core/search/tokenize.js';
+import { dot } from '../core/search/vectors.js';
+import { paperDay } from '../core/paper.js';
+import type { Embedder, PaperStore, SearchIndexFiles, VectorIndex } from './ports.js';
+
+export type SearchMode = 'lexical' | 'semantic' | 'hybrid';
+
+export interface SearchRequest {
+  query: string;
+  mode: SearchMode;
+  limit: number;
+  offset?: number;
+  from?: string;
+  to?: string;
+  categories?: readonly string[];
+  /** Take the query as plain words, without operators (for benchmark queries such as claims). */
+  plain?: boolean;
+}
+
+export interface SearchHit {
+  paper: Paper;
+  score: number;
+  title: Snippet;
+  snippet: Snippet;
+}
+
+export interface SearchResponse {
+  hits: SearchHit[];
+  /** The mode that produced the ranking (hybrid falls back to lexical when semantic search is off). */
+  mode: SearchMode;
+  /** Why semantic search was not used, when it was asked for. */
+  notice: string | null;
+}
+
+export interface SearchDependencies {
+  store: PaperStore;
+  files: SearchIndexFiles;
+  /** Loads the embedder on first use; throws OP_ERR_SEMANTIC when no model can be loaded. */
+  embedder: () => Promise<Embedder>;
+  today: () => string;
+  onIndexing?: (what: string, done: number, total: number) => void;
+}
+
+/** How many candidates each side contributes to hybrid fusion. */
+const FUSION_DEPTH = 100;
+
+export class SearchService {
+  private lexical: { index: LexicalIndex; revision: number } | null = null;
+  private vectors: { key: string; index: VectorIndex; revision: number } | null = null;
+  private docNumbers: Map<string, number> | null = null;
+
+  constructor(private readonly deps: SearchDependencies) {}
+
+  /** The lexical index for the store as it is now: loaded, or rebuilt if the store has changed. */
+  async lexicalIndex(): Promise<LexicalIndex> {
+    const revision = await this.deps.store.revision();
+    if (this.lexical?.revision !== revision) {
+      const saved = await this.deps.files.loadLexical();
+      this.lexical =
+        saved?.revision === revision ? saved : { index: await this.rebuildLexical(revision), revision };
+      this.docNumbers = null;
+      this.vectors = null;
+    }
+    return this.lexical.index;
+  }
+
+  private async rebuildLexical(revision: number): Promise<LexicalIndex> {
+    const total = (await this.deps.store.stats()).papers;
+    const docs: IndexableDoc[] = [];
+    for await (const paper of this.deps.store.exportPapers()) {
+      docs.push({
+        id: paper.id,
+        title: paper.title,
+        abstract: paper.abstract,
+        authors: paper.authors,
+        categories: paper.categories,
+        day: paperDay(paper),
+      });
+      if (docs.length % 5000 === 0) this.deps.onIndexing?.('reading papers', docs.length, total);
+    }
+    const index = buildLexicalIndex(docs, undefined, (done) => {
+      if (done % 5000 === 0) this.deps.onIndexing?.('indexing', done, total);
+    });
+    await this.deps.files.saveLexical(index, revision);
+    this.deps.onIndexing?.('indexing', total, total);
+    return index;
+  }
+
+  /** The embedder and vector index, or the reason semantic search cannot run. */
+  private async semantic(
+    index: LexicalIndex,
+  ): Promise<{ embedder: Embedder; vectors: VectorIndex } | string> {
+    let embedder: Embedder;
+    try {
+      embedder = await this.deps.embedder();
+    } catch (error) {
+      if (error instanceof OpenPapersError) return error.message;
+      throw error;
+    }
+    const revision = await this.deps.store.embeddingsRevision(embedder.key);
+    if (revision === 0) return `no papers are embedded with ${embedder.model} yet; run "openpapers embed"`;
+    const lexicalRevision = this.lexical?.revision ?? 0;
+    if (this.vectors?.key !== embedder.key || this.vectors.revision !== revision) {
+      const loaded = await this.deps.files.loadVectors(embedder.key, lexicalRevision, revision);
+      const vectors =
+        loaded ??
+        (await this.deps.files.buildVectors(
+          embedder.key,
+          index,
+          this.deps.store.exportEmbeddings(embedder.key),
+          {
+            lexical: lexicalRevision,
+            embeddings: revision,
+          },
+        ));
+      this.vectors = { key: embedder.key, index: vectors, revision };
+    }
+    return { embedder, vectors: this.vectors.index };
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    let query: Query;
+    try {
+      query = request.plain ? plainQuery(request.query) : parseQuery(request.query);
+    } catch (error) {
+      if (error instanceof QuerySyntaxError) throw new OpenPapersError('OP_ERR_USAGE', error.message);
+      throw error;
+    }
+    const index = await this.lexicalIndex();
+    const today = this.deps.today();
+    const window = { from: request.from, to: request.to, categories: request.categories, today };
+    const resolved = resolveQuery(index, query, window);
+    const wanted = (request.offset ?? 0) + request.limit;
+    const phrases = query.clauses.filter((c) => c.kind === 'phrase');
+    const text = queryText(query);
+
+    let semantic: { embedder: Embedder; vectors: VectorIndex } | null = null;
+    let notice: string | null = null;
+    if (request.mode !== 'lexical' && text.trim() !== '') {
+      const side = await this.semantic(index);
+      if (typeof side === 'string') {
+        if (request.mode === 'semantic')
+          throw new OpenPapersError('OP_ERR_SEMANTIC', `semantic search is off: ${side}`);
+        notice = `semantic search is off: ${side}; showing keyword results`;
+      } else semantic = side;
+    }
+    const mode: SearchMode = semantic ? request.mode : 'lexical';
+    const queryVector = semantic ? await semantic.embedder.embedQuery(text) : null;
+    const accept = makeDocFilter(index, resolved);
+
+    // Phrases are checked on the text, so rank deeper until enough candidates pass (or there are no more).
+    let depth = phrases.length > 0 ? wanted * 4 : wanted;
+    for (;;) {
+      const ranked = this.rank(index, query, mode, depth, window, semantic, queryVector, accept);
+      const papers = await this.deps.store.getPapers(ranked.map((hit) => index.docIds[hit.doc] as string));
+      const kept = ranked.filter((hit) => {
+        const paper = papers.get(index.docIds[hit.doc] as string);
+        return paper !== undefined && passesPhrases(paper, phrases);
+      });
+      if (kept.length >= wanted || ranked.length < depth || depth >= 10_000) {
+        const terms = new Set(analyze(text));
+        const hits = kept.slice(request.offset ?? 0, wanted).map((hit) => {
+          const paper = papers.get(index.docIds[hit.doc] as string) as Paper;
+          return {
+            paper,
+            score: hit.score,
+            title: highlight(paper.title, terms),
+            snippet: makeSnippet(paper.abstract, terms),
+          };
+        });
+        return { hits, mode, notice };
+      }
+      depth *= 4;
+    }
+  }
+
+  private rank(
+    index: LexicalIndex,
+    query: Query,
+    mode: SearchMode,
+    depth: number,
+    window: { from?: string; to?: string; categories?: readonly string[]; today: string },
+    semantic: { embedder: Embedder; vectors: VectorIndex } | null,
+    queryVector: Float32Array | null,
+    accept: ((doc: number) => boolean) | null,
+  ): { doc: number; score: number }[] {
+    if (resolveQuery(index, query, window).scoring.size === 0 && (!semantic || mode === 'lexical')) {
+      return browse(index, accept, depth);
+    }
+    const lexical = () => lexicalSearch(index, query, { k: depth, ...window });
+    if (!semantic || !queryVector) return lexical();
+    if (mode === 'semantic') return semantic.vectors.search(queryVector, depth, accept);
+
+    const fusionDepth = Math.max(FUSION_DEPTH, depth);
+    const docs = [
+      ...new Set([
+        ...lexicalSearch(index, query, { k: fusionDepth, ...window }).map((h) => h.doc),
+        ...semantic.vectors.search(queryVector, fusionDepth, accept).map((h) => h.doc),
+      ]),
+    ];
+    const lexicalScore = lexicalScores(index, query, docs, window.today);
+    const candidates = docs.map((doc, i) => {
+      const vector = semantic.vectors.vector(doc);
+      return {
+        doc,
+        lexical: lexicalScore[i] as number,
+        semantic: vector ? dotVectors(vector, queryVector) : 0,
+      };
+    });
+    return fuse(candidates, semantic.embedder.settings.hybridLexicalWeight).slice(0, depth);
+  }
+
+  /** Papers most like this one: embedding neighbours, or lexical neighbours when it has no embedding. */
+  async similar(
+    paperId: string,
+    limit: number,
+  ): Promise<{ paper: Paper; hits: SearchHit[]; mode: SearchMode; notice: string | null }> {
+    const paper = await this.deps.store.getPaper(paperId);
+    if (!paper) throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${paperId}"`);
+    const index = await this.lexicalIndex();
+    this.docNumbers ??= new Map(index.docIds.map((id, doc) => [id, doc]));
+    const self = this.docNumbers.get(paper.id) as number;
+    const side = await this.semantic(index);
+    const vector = typeof side === 'string' ? null : side.vectors.vector(self);
+    const notice =
+      typeof side === 'string' ? `semantic similarity is off: ${side}; showing keyword neighbours` : null;
+    const depth = limit + 20;
+    const ranked =
+      vector && typeof side !== 'string'
+        ? side.vectors.search(vector, depth, (doc) => doc !== self)
+        : lexicalSearch(index, plainQuery(`${paper.title} ${paper.title} ${paper.abstract}`), {
+            k: depth,
+            today: this.deps.today(),
+          });
+    const papers = await this.deps.store.getPapers(ranked.map((hit) => index.docIds[hit.doc] as string));
+    const selfTitle = titlePaperId(paper.title);
+    const terms = new Set<string>();
+    const hits = ranked
+      .filter((hit) => hit.doc !== self && !(vector && hit.score > 0.995))
+      .flatMap((hit) => {
+        const other = papers.get(index.docIds[hit.doc] as string);
+        // The same paper under another id (a seed page entry, another source) is not "similar", it is itself.
+        if (!other || titlePaperId(other.title) === selfTitle) return [];
+        return [
+          {
+            paper: other,
+            score: hit.score,
+            title: highlight(other.title, terms),
+            snippet: makeSnippet(other.abstract, terms),
+          },
+        ];
+      })
+      .slice(0, limit);
+    return { paper, hits, mode: vector ? 'semantic' : 'lexical', notice };
+  }
+}
+
+function dotVectors(a: Float32Array, b: Float32Array): number {
+  return dot({ dims: a.length, data: a, present: new Uint8Array(1) }, 0, b);
+}
+
+function passesPhrases(
+  paper: Paper,
+  phrases: readonly { words: readonly string[]; occur: string }[],
+): boolean {
+  if (phrases.length === 0) return true;
+  const textTerms = analyze(`${paper.title} . ${paper.abstract}`);
+  return phrases.every((phrase) => {
+    const found = containsPhrase(textTerms, analyze(phrase.words.join(' ')));
+    return phrase.occur === 'mustNot' ? !found : found;
+  });
+}

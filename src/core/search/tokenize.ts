@@ -1,0 +1,55 @@
+/**
+ * Text analysis for lexical search: LaTeX commands dropped, accents folded, lower-cased, split into words,
+ * stop words removed, English words stemmed (Porter). The same analysis runs on documents and queries.
+ */
+import { stemmer } from 'stemmer';
+
+// A common English stop-word list, plus words that carry no meaning in scientific abstracts.
+const STOP_WORDS = new Set(
+  `a about above after again against all am an and any are as at be because been before being below between
+  both but by can could did do does doing down during each few for from further had has have having he her
+  here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+  now of off on once only or other our ours ourselves out over own same she should so some such than that the
+  their theirs them themselves then there these they this those through to too under until up very was we
+  were what when where which while who whom why will with would you your yours yourself yourselves also via
+  using use used based paper propose proposed show shows shown however thus e g eg ie et al`.split(/\s+/),
+);
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const LATEX_COMMAND = /\\[a-zA-Z]+/g;
+const stemCache = new Map<string, string>();
+
+/** Lower-cased, accent-folded form of one word. */
+export function foldWord(word: string): string {
+  const lower = word.toLowerCase();
+  // Plain ASCII needs no Unicode folding; most words are.
+  return /^[ -~]*$/.test(lower) ? lower : lower.normalize('NFKD').replace(/\p{M}/gu, '');
+}
+
+/** The index term for one word, or null for a stop word. */
+export function termOf(word: string): string | null {
+  const folded = foldWord(word);
+  if (STOP_WORDS.has(folded)) return null;
+  let stem = stemCache.get(folded);
+  if (stem === undefined) {
+    stem = /^\p{L}+$/u.test(folded) ? stemmer(folded) : folded;
+    if (stemCache.size < 500_000) stemCache.set(folded, stem);
+  }
+  return stem;
+}
+
+export function analyze(text: string): string[] {
+  const terms: string[] = [];
+  for (const match of text.replace(LATEX_COMMAND, ' ').matchAll(WORD)) {
+    const term = termOf(match[0]);
+    if (term !== null) terms.push(term);
+  }
+  return terms;
+}
+
+/** Words of a text with their offsets, for snippets and highlighting. */
+export function* wordsWithOffsets(text: string): Generator<{ word: string; start: number; end: number }> {
+  for (const match of text.matchAll(WORD)) {
+    yield { word: match[0], start: match.index, end: match.index + match[0].length };
+  }
+}
