@@ -46,6 +46,11 @@ export interface PaperStore {
   getEmbedding(model: string, paperId: string): Promise<Float32Array | null>;
   /** Every embedding of one model key, ordered by paper id. */
   exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }>;
+  /** The embeddings of one model key written after that embeddings revision (0: all), each once. */
+  embeddingsChangedSince(
+    model: string,
+    revision: number,
+  ): AsyncIterable<{ paperId: string; vector: Float32Array }>;
   close(): Promise<void>;
 }
 

@@ -180,6 +180,35 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       ]);
     });
 
+    test('embeddings: each write bumps the model revision; changes since a revision come back once each', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers([paper('2501.00001'), paper('2501.00002'), paper('2501.00003')], 'now');
+      const vector = (...values: number[]) => new Float32Array(values);
+      const changed = async (model: string, since: number) => {
+        const rows: string[] = [];
+        for await (const row of store.embeddingsChangedSince(model, since)) rows.push(row.paperId);
+        return rows;
+      };
+      assert.equal(await store.embeddingsRevision('m'), 0);
+      await store.putEmbeddings('m', [
+        { paperId: '2501.00002', textHash: 'a', vector: vector(1) },
+        { paperId: '2501.00001', textHash: 'a', vector: vector(2) },
+      ]);
+      const first = await store.embeddingsRevision('m');
+      assert.ok(first > 0);
+      await store.putEmbeddings('m', []);
+      assert.equal(await store.embeddingsRevision('m'), first, 'an empty write changes nothing');
+      await store.putEmbeddings('m', [
+        { paperId: '2501.00003', textHash: 'a', vector: vector(3) },
+        { paperId: '2501.00002', textHash: 'b', vector: vector(4) },
+      ]);
+      assert.ok((await store.embeddingsRevision('m')) > first);
+      assert.equal(await store.embeddingsRevision('other'), 0);
+      assert.deepEqual((await changed('m', 0)).sort(), ['2501.00001', '2501.00002', '2501.00003']);
+      assert.deepEqual((await changed('m', first)).sort(), ['2501.00002', '2501.00003']);
+      assert.deepEqual(await changed('m', await store.embeddingsRevision('m')), []);
+    });
+
     test('a batch that fails part-way stores none of it, and what was stored before stays', async (t) => {
       const store = await makeStore(t);
       await store.upsertPapers([paper('2501.00001')], 'now');

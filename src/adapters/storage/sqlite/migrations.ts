@@ -60,6 +60,16 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'embedding revisions',
+    sql: `
+      -- The model's embeddings revision that wrote each row, so a vector index reads only what changed since
+      -- it was built. Rows written before this migration count as the first revision.
+      ALTER TABLE embeddings ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX embeddings_by_revision ON embeddings (model, revision, paper_id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -46,15 +46,32 @@ export class SqliteStore implements PaperStore {
       bumpEmbeddingsRevision: this.db.prepare<[string]>(
         `INSERT INTO store_meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = value + 1`,
       ),
-      putEmbedding: this.db.prepare<[string, string, string, Buffer]>(
-        `INSERT INTO embeddings (model, paper_id, text_hash, vector) VALUES (?, ?, ?, ?)
-         ON CONFLICT (model, paper_id) DO UPDATE SET text_hash = excluded.text_hash, vector = excluded.vector`,
+      putEmbedding: this.db.prepare<[string, string, string, Buffer, number]>(
+        `INSERT INTO embeddings (model, paper_id, text_hash, vector, revision) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (model, paper_id) DO UPDATE
+         SET text_hash = excluded.text_hash, vector = excluded.vector, revision = excluded.revision`,
       ),
       getEmbedding: this.db.prepare<[string, string], { vector: Buffer }>(
         'SELECT vector FROM embeddings WHERE model = ? AND paper_id = ?',
       ),
       embeddingPage: this.db.prepare<[string, string, number], { paper_id: string; vector: Buffer }>(
         'SELECT paper_id, vector FROM embeddings WHERE model = ? AND paper_id > ? ORDER BY paper_id LIMIT ?',
+      ),
+      // Two statements, so that each page is one seek in embeddings_by_revision: with both conditions in one,
+      // SQLite ranges over `revision > ?` and filters, which makes reading everything quadratic.
+      firstEmbeddingChanges: this.db.prepare<
+        [string, number, number],
+        { paper_id: string; vector: Buffer; revision: number }
+      >(
+        `SELECT paper_id, vector, revision FROM embeddings WHERE model = ? AND revision > ?
+         ORDER BY revision, paper_id LIMIT ?`,
+      ),
+      nextEmbeddingChanges: this.db.prepare<
+        [string, number, string, number],
+        { paper_id: string; vector: Buffer; revision: number }
+      >(
+        `SELECT paper_id, vector, revision FROM embeddings WHERE model = ? AND (revision, paper_id) > (?, ?)
+         ORDER BY revision, paper_id LIMIT ?`,
       ),
     };
   }
@@ -159,12 +176,15 @@ export class SqliteStore implements PaperStore {
   }
 
   async putEmbeddings(model: string, rows: readonly StoredEmbedding[]): Promise<void> {
+    if (rows.length === 0) return;
     this.db.transaction(() => {
+      const key = `embeddings:${model}`;
+      this.statements.bumpEmbeddingsRevision.run(key);
+      const revision = this.statements.embeddingsRevision.get(key)?.value as number;
       for (const row of rows) {
         const bytes = Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength);
-        this.statements.putEmbedding.run(model, row.paperId, row.textHash, bytes);
+        this.statements.putEmbedding.run(model, row.paperId, row.textHash, bytes, revision);
       }
-      if (rows.length > 0) this.statements.bumpEmbeddingsRevision.run(`embeddings:${model}`);
     })();
   }
 
@@ -175,6 +195,19 @@ export class SqliteStore implements PaperStore {
   async getEmbedding(model: string, paperId: string): Promise<Float32Array | null> {
     const row = this.statements.getEmbedding.get(model, paperId);
     return row ? toVector(row.vector) : null;
+  }
+
+  async *embeddingsChangedSince(
+    model: string,
+    revision: number,
+  ): AsyncIterable<{ paperId: string; vector: Float32Array }> {
+    let rows = this.statements.firstEmbeddingChanges.all(model, revision, EXPORT_PAGE);
+    for (;;) {
+      for (const row of rows) yield { paperId: row.paper_id, vector: toVector(row.vector) };
+      if (rows.length < EXPORT_PAGE) return;
+      const last = rows.at(-1) as { paper_id: string; revision: number };
+      rows = this.statements.nextEmbeddingChanges.all(model, last.revision, last.paper_id, EXPORT_PAGE);
+    }
   }
 
   async *exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }> {
