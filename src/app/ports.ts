@@ -83,19 +83,24 @@ export interface VectorIndex {
   vector(doc: number): Float32Array | null;
 }
 
-/** Where derived search indexes are kept between runs; each remembers the store revision it was built at. */
+/** The stored embeddings of one model, as a vector index reads them. */
+export interface EmbeddingSource {
+  revision: number;
+  changedSince(revision: number): AsyncIterable<{ paperId: string; vector: Float32Array }>;
+}
+
+/** Where derived search indexes are kept between runs; each remembers what it was built from. */
 export interface SearchIndexFiles {
   loadLexical(): Promise<{ index: LexicalIndex; revision: number } | null>;
   saveLexical(index: LexicalIndex, revision: number): Promise<void>;
-  loadVectors(
+  /**
+   * The vector index of one model over the lexical index's documents, up to date with the embeddings:
+   * `current` or the saved one updated in place when the numbering allows, else rebuilt.
+   */
+  openVectors(
     modelKey: string,
-    lexicalRevision: number,
-    embeddingsRevision: number,
-  ): Promise<VectorIndex | null>;
-  buildVectors(
-    modelKey: string,
-    index: LexicalIndex,
-    embeddings: AsyncIterable<{ paperId: string; vector: Float32Array }>,
-    revisions: { lexical: number; embeddings: number },
+    lexical: LexicalIndex,
+    embeddings: EmbeddingSource,
+    current: VectorIndex | null,
   ): Promise<VectorIndex>;
 }

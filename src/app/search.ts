@@ -2,6 +2,7 @@
  * The search use cases: keyword, semantic and hybrid search, and similar papers. Derived indexes (lexical,
  * vectors) are loaded from their files, or rebuilt from the store when it has changed since they were built.
  */
+import { randomUUID } from 'node:crypto';
 import { OpenPapersError } from '../core/errors.js';
 import { titlePaperId } from '../core/ids.js';
 import type { Paper } from '../core/paper.js';
@@ -54,12 +55,12 @@ export interface SearchDependencies {
   onIndexing?: (what: string, done: number, total: number) => void;
 }
 
-/** How many candidates each side contributes to hybrid fusion. */
-const FUSION_DEPTH = 100;
+/** How many candidates each side contributes to hybrid fusion (at least; deeper pages take more). */
+const FUSION_DEPTH = 50;
 
 export class SearchService {
   private lexical: { index: LexicalIndex; revision: number } | null = null;
-  private vectors: { key: string; index: VectorIndex; revision: number } | null = null;
+  private vectors: { key: string; index: VectorIndex; revision: number; lexical: LexicalIndex } | null = null;
   private docNumbers: Map<string, number> | null = null;
 
   constructor(private readonly deps: SearchDependencies) {}
@@ -70,16 +71,24 @@ export class SearchService {
     if (this.lexical?.revision !== revision) {
       const saved = await this.deps.files.loadLexical();
       this.lexical =
-        saved?.revision === revision ? saved : { index: await this.rebuildLexical(revision), revision };
+        saved?.revision === revision
+          ? saved
+          : {
+              index: await this.rebuildLexical(revision, this.lexical?.index ?? saved?.index ?? null),
+              revision,
+            };
       this.docNumbers = null;
-      this.vectors = null;
     }
     return this.lexical.index;
   }
 
-  private async rebuildLexical(revision: number): Promise<LexicalIndex> {
+  /**
+   * Every paper keeps the number it had in the previous index and new ones come after, so that vector
+   * indexes keyed by document number are updated in place instead of rebuilt.
+   */
+  private async rebuildLexical(revision: number, previous: LexicalIndex | null): Promise<LexicalIndex> {
     const total = (await this.deps.store.stats()).papers;
-    const docs: IndexableDoc[] = [];
+    let docs: IndexableDoc[] = [];
     for await (const paper of this.deps.store.exportPapers()) {
       docs.push({
         id: paper.id,
@@ -91,8 +100,21 @@ export class SearchService {
       });
       if (docs.length % 5000 === 0) this.deps.onIndexing?.('reading papers', docs.length, total);
     }
-    const index = buildLexicalIndex(docs, undefined, (done) => {
-      if (done % 5000 === 0) this.deps.onIndexing?.('indexing', done, total);
+    let numbering: string = randomUUID();
+    if (previous) {
+      const before = new Map(previous.docIds.map((id, doc) => [id, doc]));
+      const kept = docs.filter((doc) => before.has(doc.id));
+      if (kept.length === previous.docIds.length) {
+        kept.sort((a, b) => (before.get(a.id) as number) - (before.get(b.id) as number));
+        docs = kept.concat(docs.filter((doc) => !before.has(doc.id)));
+        numbering = previous.numbering;
+      }
+    }
+    const index = buildLexicalIndex(docs, {
+      numbering,
+      onProgress: (done) => {
+        if (done % 5000 === 0) this.deps.onIndexing?.('indexing', done, total);
+      },
     });
     await this.deps.files.saveLexical(index, revision);
     this.deps.onIndexing?.('indexing', total, total);
@@ -110,25 +132,26 @@ export class SearchService {
       if (error instanceof OpenPapersError) return error.message;
       throw error;
     }
-    const revision = await this.deps.store.embeddingsRevision(embedder.key);
+    const { store } = this.deps;
+    const revision = await store.embeddingsRevision(embedder.key);
     if (revision === 0) return `no papers are embedded with ${embedder.model} yet; run "openpapers embed"`;
-    const lexicalRevision = this.lexical?.revision ?? 0;
-    if (this.vectors?.key !== embedder.key || this.vectors.revision !== revision) {
-      const loaded = await this.deps.files.loadVectors(embedder.key, lexicalRevision, revision);
-      const vectors =
-        loaded ??
-        (await this.deps.files.buildVectors(
-          embedder.key,
-          index,
-          this.deps.store.exportEmbeddings(embedder.key),
-          {
-            lexical: lexicalRevision,
-            embeddings: revision,
-          },
-        ));
-      this.vectors = { key: embedder.key, index: vectors, revision };
+    const current = this.vectors?.key === embedder.key ? this.vectors : null;
+    if (current?.revision !== revision || current.lexical !== index) {
+      const vectors = await this.deps.files.openVectors(
+        embedder.key,
+        index,
+        { revision, changedSince: (since) => store.embeddingsChangedSince(embedder.key, since) },
+        current?.index ?? null,
+      );
+      this.vectors = { key: embedder.key, index: vectors, revision, lexical: index };
     }
-    return { embedder, vectors: this.vectors.index };
+    return { embedder, vectors: (this.vectors as { index: VectorIndex }).index };
+  }
+
+  /** The vector index of the configured model, or null when semantic search is off. */
+  async vectorIndex(): Promise<VectorIndex | null> {
+    const side = await this.semantic(await this.lexicalIndex());
+    return typeof side === 'string' ? null : side.vectors;
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
@@ -158,13 +181,16 @@ export class SearchService {
       } else semantic = side;
     }
     const mode: SearchMode = semantic ? request.mode : 'lexical';
-    const queryVector = semantic ? await semantic.embedder.embedQuery(text) : null;
+    // The model runs on ONNX Runtime's threads while the lexical side ranks on this one.
+    const queryVector = semantic ? semantic.embedder.embedQuery(text) : null;
+    // Awaited below where it is used; a ranking that does not need it must not leave its failure unhandled.
+    queryVector?.catch(() => undefined);
     const accept = makeDocFilter(index, resolved);
 
     // Phrases are checked on the text, so rank deeper until enough candidates pass (or there are no more).
     let depth = phrases.length > 0 ? wanted * 4 : wanted;
     for (;;) {
-      const ranked = this.rank(index, query, mode, depth, window, semantic, queryVector, accept);
+      const ranked = await this.rank(index, query, mode, depth, window, semantic, queryVector, accept);
       const papers = await this.deps.store.getPapers(ranked.map((hit) => index.docIds[hit.doc] as string));
       const kept = ranked.filter((hit) => {
         const paper = papers.get(index.docIds[hit.doc] as string);
@@ -187,27 +213,28 @@ export class SearchService {
     }
   }
 
-  private rank(
+  private async rank(
     index: LexicalIndex,
     query: Query,
     mode: SearchMode,
     depth: number,
     window: { from?: string; to?: string; categories?: readonly string[]; today: string },
     semantic: { embedder: Embedder; vectors: VectorIndex } | null,
-    queryVector: Float32Array | null,
+    queryVectorPromise: Promise<Float32Array> | null,
     accept: ((doc: number) => boolean) | null,
-  ): { doc: number; score: number }[] {
+  ): Promise<{ doc: number; score: number }[]> {
     if (resolveQuery(index, query, window).scoring.size === 0 && (!semantic || mode === 'lexical')) {
       return browse(index, accept, depth);
     }
-    const lexical = () => lexicalSearch(index, query, { k: depth, ...window });
-    if (!semantic || !queryVector) return lexical();
-    if (mode === 'semantic') return semantic.vectors.search(queryVector, depth, accept);
+    if (!semantic || !queryVectorPromise) return lexicalSearch(index, query, { k: depth, ...window });
+    if (mode === 'semantic') return semantic.vectors.search(await queryVectorPromise, depth, accept);
 
     const fusionDepth = Math.max(FUSION_DEPTH, depth);
+    const lexicalDocs = lexicalSearch(index, query, { k: fusionDepth, ...window }).map((h) => h.doc);
+    const queryVector = await queryVectorPromise;
     const docs = [
       ...new Set([
-        ...lexicalSearch(index, query, { k: fusionDepth, ...window }).map((h) => h.doc),
+        ...lexicalDocs,
         ...semantic.vectors.search(queryVector, fusionDepth, accept).map((h) => h.doc),
       ]),
     ];

@@ -7,7 +7,7 @@ import { loadConfig } from './config.js';
 import { ingestCommand } from './commands/ingest.js';
 import { listCommand, parseDayOption, showCommand, statsCommand } from './commands/read.js';
 import { evalCommand } from './commands/eval.js';
-import { embedCommand, searchCommand, similarCommand } from './commands/search.js';
+import { embedCommand, indexCommand, searchCommand, similarCommand } from './commands/search.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -156,6 +156,12 @@ function buildProgram(): Command {
     )
     .option('--batch-size <n>', 'papers per model call', positiveInteger, 64)
     .action((options) => embedCommand(options, config()));
+
+  program
+    .command('index')
+    .description('bring the search indexes up to date now (searches otherwise do it on first use)')
+    .option('--rebuild', 'delete the search indexes and build them again from the database')
+    .action((options) => indexCommand(options, config()));
 
   program
     .command('eval')

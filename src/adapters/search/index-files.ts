@@ -1,16 +1,15 @@
 /**
- * Search indexes on disk, in a folder beside the database: the lexical index and one vector matrix per
- * embedding model, each in a small binary container (a JSON header, then 8-byte-aligned typed arrays) that
- * loads without parsing. Each records the store revision it was built at; a stale one is rebuilt.
+ * Search indexes on disk, in a folder beside the database: the lexical index in a small binary container (a
+ * JSON header, then 8-byte-aligned typed arrays) that loads without parsing, recording the store revision
+ * it was built at; and the vector indexes of each embedding model (vector-files.ts).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SearchIndexFiles, VectorIndex } from '../../app/ports.js';
-import { textHash } from '../../core/ids.js';
+import type { EmbeddingSource, SearchIndexFiles, VectorIndex } from '../../app/ports.js';
 import type { LexicalIndex, LexicalParams } from '../../core/search/lexical-index.js';
-import { exactVectorSearch, type VectorMatrix } from '../../core/search/vectors.js';
+import { VectorFiles, type VectorFileOptions } from './vector-files.js';
 
-const MAGIC = 'OPIDX001';
+const MAGIC = 'OPIDX002';
 
 type Section = Uint32Array | Uint16Array | Int32Array | Float32Array | Uint8Array;
 type SectionKind = 'u32' | 'u16' | 'i32' | 'f32' | 'u8';
@@ -73,26 +72,15 @@ function readContainer(
   return { header, sections };
 }
 
-class MatrixIndex implements VectorIndex {
-  constructor(private readonly matrix: VectorMatrix) {}
-
-  get size(): number {
-    return this.matrix.present.reduce((sum, p) => sum + p, 0);
-  }
-
-  search(query: Float32Array, k: number, accept: ((doc: number) => boolean) | null) {
-    return exactVectorSearch(this.matrix, query, k, accept);
-  }
-
-  vector(doc: number): Float32Array | null {
-    if (!this.matrix.present[doc]) return null;
-    const { dims, data } = this.matrix;
-    return data.slice(doc * dims, (doc + 1) * dims);
-  }
-}
-
 export class SearchIndexFolder implements SearchIndexFiles {
-  constructor(private readonly dir: string) {}
+  private readonly vectors: VectorFiles;
+
+  constructor(
+    private readonly dir: string,
+    options: VectorFileOptions = {},
+  ) {
+    this.vectors = new VectorFiles(dir, options);
+  }
 
   private path(name: string): string {
     mkdirSync(this.dir, { recursive: true });
@@ -105,6 +93,7 @@ export class SearchIndexFolder implements SearchIndexFiles {
     const { header, sections } = container;
     const index: LexicalIndex = {
       params: header.params as LexicalParams,
+      numbering: header.numbering as string,
       docIds: header.docIds as string[],
       terms: new Map((header.terms as string[]).map((term, id) => [term, id])),
       days: sections.days as Int32Array,
@@ -120,55 +109,23 @@ export class SearchIndexFolder implements SearchIndexFiles {
     const { days, offsets, docs, impacts, maxImpacts } = index;
     writeContainer(
       this.path('lexical.idx'),
-      { revision, params: index.params, docIds: index.docIds, terms: [...index.terms.keys()] },
+      {
+        revision,
+        params: index.params,
+        numbering: index.numbering,
+        docIds: index.docIds,
+        terms: [...index.terms.keys()],
+      },
       { days, offsets, docs, impacts, maxImpacts },
     );
   }
 
-  private vectorFile(modelKey: string): string {
-    return this.path(`vectors-${textHash(modelKey)}.bin`);
-  }
-
-  async loadVectors(modelKey: string, lexical: number, embeddings: number): Promise<VectorIndex | null> {
-    const container = readContainer(this.vectorFile(modelKey));
-    if (!container) return null;
-    const { header, sections } = container;
-    if (header.modelKey !== modelKey || header.lexical !== lexical || header.embeddings !== embeddings)
-      return null;
-    return new MatrixIndex({
-      dims: header.dims as number,
-      data: sections.data as Float32Array,
-      present: sections.present as Uint8Array,
-    });
-  }
-
-  async buildVectors(
+  openVectors(
     modelKey: string,
-    index: LexicalIndex,
-    embeddings: AsyncIterable<{ paperId: string; vector: Float32Array }>,
-    revisions: { lexical: number; embeddings: number },
+    lexical: LexicalIndex,
+    embeddings: EmbeddingSource,
+    current: VectorIndex | null,
   ): Promise<VectorIndex> {
-    const docOf = new Map(index.docIds.map((id, doc) => [id, doc]));
-    const rows = index.docIds.length;
-    let dims = 0;
-    let data = new Float32Array(0);
-    const present = new Uint8Array(rows);
-    for await (const { paperId, vector } of embeddings) {
-      const doc = docOf.get(paperId);
-      if (doc === undefined) continue;
-      if (dims === 0) {
-        dims = vector.length;
-        data = new Float32Array(rows * dims);
-      }
-      if (vector.length !== dims) continue;
-      data.set(vector, doc * dims);
-      present[doc] = 1;
-    }
-    writeContainer(
-      this.vectorFile(modelKey),
-      { modelKey, dims, lexical: revisions.lexical, embeddings: revisions.embeddings },
-      { data, present },
-    );
-    return new MatrixIndex({ dims, data, present });
+    return this.vectors.open(modelKey, lexical, embeddings, current);
   }
 }

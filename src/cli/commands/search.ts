@@ -1,4 +1,5 @@
-/** search, similar, embed and eval: the commands that use the search indexes. */
+/** search, similar, embed and index: the commands that use the search indexes. */
+import { rmSync } from 'node:fs';
 import { embedMissing } from '../../app/embed.js';
 import type { Embedder, PaperStore } from '../../app/ports.js';
 import { SearchService, type SearchHit, type SearchMode, type SearchResponse } from '../../app/search.js';
@@ -16,20 +17,25 @@ export function searchService(
   config: Config,
   embedder = lazyEmbedder(config.embedding),
 ): SearchService {
-  let progress: ReturnType<typeof createProgress> | null = null;
+  // One bar per stage of index building (reading papers, indexing, vectors), each closed when it completes.
+  let stage: { what: string; bar: ReturnType<typeof createProgress> } | null = null;
+  const onIndexing = (what: string, done: number, total: number) => {
+    if (stage?.what !== what) {
+      stage?.bar.done();
+      stage = { what, bar: createProgress(what, total) };
+    }
+    stage.bar.update(done, done);
+    if (done >= total) {
+      stage.bar.done();
+      stage = null;
+    }
+  };
   return new SearchService({
     store,
-    files: new SearchIndexFolder(config.searchDir),
+    files: new SearchIndexFolder(config.searchDir, { onProgress: onIndexing }),
     embedder,
     today: () => new Date().toISOString().slice(0, 10),
-    onIndexing: (what, done, total) => {
-      progress ??= createProgress('indexing', total);
-      progress.update(done, done);
-      if (done >= total && what === 'indexing') {
-        progress.done();
-        progress = null;
-      }
-    },
+    onIndexing,
   });
 }
 
@@ -158,6 +164,24 @@ export async function embedCommand(
     process.stdout.write(
       `Embedded ${n(counts.embedded)} papers with ${embedder.model} (${n(counts.upToDate)} already up to date) ` +
         `in ${seconds.toFixed(1)} s, ${n(rate)} papers/s\n`,
+    );
+  });
+}
+
+export async function indexCommand(options: { rebuild?: boolean }, config: Config): Promise<void> {
+  if (options.rebuild) rmSync(config.searchDir, { recursive: true, force: true });
+  await withStore(config, async (store) => {
+    const started = performance.now();
+    const service = searchService(store, config);
+    const lexical = await service.lexicalIndex();
+    const vectors = await service.vectorIndex();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const n = (value: number) => value.toLocaleString('en-US');
+    const semantic = vectors
+      ? `${n(vectors.size)} embedded with ${config.embedding.model}`
+      : 'no vector index (semantic search is off; see "openpapers embed")';
+    process.stdout.write(
+      `Search indexes in ${config.searchDir}: ${n(lexical.docIds.length)} papers; ${semantic} (${seconds} s)\n`,
     );
   });
 }

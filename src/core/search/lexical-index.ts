@@ -45,6 +45,11 @@ export interface IndexableDoc {
 
 export interface LexicalIndex {
   readonly params: LexicalParams;
+  /**
+   * Names the document numbering. A rebuild that keeps every earlier document at its number (new ones
+   * appended) keeps the name, so indexes keyed by document number (vectors) stay valid and grow in place.
+   */
+  readonly numbering: string;
   readonly docIds: readonly string[];
   /** Days since 1970-01-01 for each document; NO_DAY where unknown. */
   readonly days: Int32Array;
@@ -76,12 +81,15 @@ function categoryText(categories: readonly string[]): string {
   return categories.map((code) => categoryName(code) ?? code).join(' ');
 }
 
+export interface BuildOptions {
+  numbering: string;
+  params?: LexicalParams;
+  onProgress?: (docs: number) => void;
+}
+
 /** Builds an index from documents given in any order; document numbers follow that order. */
-export function buildLexicalIndex(
-  docs: Iterable<IndexableDoc>,
-  params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
-  onProgress?: (docs: number) => void,
-): LexicalIndex {
+export function buildLexicalIndex(docs: Iterable<IndexableDoc>, options: BuildOptions): LexicalIndex {
+  const { numbering, params = DEFAULT_LEXICAL_PARAMS, onProgress } = options;
   const terms = new Map<string, number>();
   const termOf = (term: string) => {
     let id = terms.get(term);
@@ -188,6 +196,7 @@ export function buildLexicalIndex(
 
   return {
     params,
+    numbering,
     docIds,
     days: new Int32Array(days.view().buffer, 0, docCount).slice(),
     terms,

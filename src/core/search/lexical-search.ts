@@ -39,10 +39,6 @@ class Postings {
     this.scale = ((index.maxImpacts[term] as number) * weight) / 0xffff;
   }
 
-  get size(): number {
-    return this.end - (this.index.offsets[0] as number);
-  }
-
   get maxScore(): number {
     return this.scale * 0xffff;
   }

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { createReadStream, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { before, test } from 'node:test';
+import { createGunzip } from 'node:zlib';
+import { embedMissing } from '../../src/app/embed.js';
+import { ingestSource } from '../../src/app/ingest.js';
+import type { Embedder, PaperStore } from '../../src/app/ports.js';
+import { SearchService } from '../../src/app/search.js';
+import { loadTransformersEmbedder } from '../../src/adapters/embed/transformers.js';
+import { SearchIndexFolder } from '../../src/adapters/search/index-files.js';
+import { readSource } from '../../src/adapters/sources/formats.js';
+import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
+import { OpenPapersError } from '../../src/core/errors.js';
+import { paperDay } from '../../src/core/paper.js';
+import { REPO_ROOT, sharedPath, tempDir } from '../helpers.js';
+
+const MODEL = sharedPath('models', 'converted', 'universal-sentence-encoder-lite');
+const TODAY = '2026-07-01';
+type Json = Record<string, unknown>;
+
+let demo: Json[];
+let embedder: Embedder;
+before(async () => {
+  demo = [];
+  const lines = createInterface({
+    input: createReadStream(join(REPO_ROOT, 'demo', 'papers.jsonl.gz')).pipe(createGunzip()),
+  });
+  for await (const line of lines) demo.push(JSON.parse(line) as Json);
+  embedder = await loadTransformersEmbedder(MODEL, '/nonexistent-cache');
+});
+
+async function ingest(store: PaperStore, dir: string, papers: Json[]): Promise<void> {
+  const file = join(dir, `papers-${Math.random().toString(36).slice(2)}.jsonl`);
+  writeFileSync(file, papers.map((p) => JSON.stringify(p)).join('\n'));
+  const source = { name: file, path: file, size: statSync(file).size, found: false };
+  const counts = await ingestSource(store, file, readSource(source, 'openpapers'), {
+    now: () => `${TODAY}T00:00:00Z`,
+  });
+  assert.equal(counts.rejected, 0);
+}
+
+function service(
+  store: PaperStore,
+  dir: string,
+  annThreshold: number,
+  load: () => Promise<Embedder> = async () => embedder,
+) {
+  return new SearchService({
+    store,
+    files: new SearchIndexFolder(dir, { annThreshold }),
+    embedder: load,
+    today: () => TODAY,
+  });
+}
+
+async function corpus(t: { after: (fn: () => void) => void }, count: number) {
+  const dir = tempDir(t);
+  const store = new SqliteStore(join(dir, 'papers.db'));
+  t.after(() => void store.close());
+  await ingest(store, dir, demo.slice(0, count));
+  await embedMissing(store, embedder);
+  return { dir, store };
+}
+
+test('embed keeps what an interrupted run finished, re-embeds changed papers, and keeps models apart', async (t) => {
+  const dir = tempDir(t);
+  const store = new SqliteStore(join(dir, 'papers.db'));
+  t.after(() => void store.close());
+  await ingest(store, dir, demo.slice(0, 100));
+  let calls = 0;
+  const failing: Embedder = {
+    ...embedder,
+    embedDocuments: async (texts) => {
+      if (++calls === 3) throw new Error('power cut');
+      return embedder.embedDocuments(texts);
+    },
+  };
+  await assert.rejects(embedMissing(store, failing, { batchSize: 16 }), /power cut/);
+  const resumed = await embedMissing(store, embedder, { batchSize: 16 });
+  assert.deepEqual(resumed, { papers: 100, embedded: 68, upToDate: 32 });
+
+  const changed = { ...demo[5], abstract: `${String(demo[5]?.abstract)} A sentence added in a new version.` };
+  await ingest(store, dir, [changed]);
+  assert.deepEqual(await embedMissing(store, embedder), { papers: 100, embedded: 1, upToDate: 99 });
+  const other: Embedder = { ...embedder, key: `${embedder.key}|other-model` };
+  assert.deepEqual(await embedMissing(store, other), { papers: 100, embedded: 100, upToDate: 0 });
+});
+
+test('the HNSW graph finds what exact search finds, with filters applied to the semantic side', async (t) => {
+  const { dir, store } = await corpus(t, 600);
+  const exact = service(store, join(dir, 'exact'), Infinity);
+  const ann = service(store, join(dir, 'ann'), 100);
+  assert.ok(readdirSync(join(dir)).length > 0);
+  const queries = demo.slice(600, 640).map((p) => String(p.title));
+  let overlap = 0;
+  for (const query of queries) {
+    const a = await exact.search({ query, mode: 'semantic', limit: 10, plain: true });
+    const b = await ann.search({ query, mode: 'semantic', limit: 10, plain: true });
+    assert.equal(b.mode, 'semantic');
+    const ids = new Set(a.hits.map((h) => h.paper.id));
+    overlap += b.hits.filter((h) => ids.has(h.paper.id)).length;
+    assert.ok(b.hits.every((h, i) => i === 0 || (b.hits[i - 1] as { score: number }).score >= h.score));
+  }
+  assert.ok(overlap / (queries.length * 10) >= 0.95, `recall@10 ${overlap / (queries.length * 10)}`);
+  assert.ok(readdirSync(join(dir, 'ann')).some((name) => name.endsWith('.usearch')));
+  assert.ok(!readdirSync(join(dir, 'exact')).some((name) => name.endsWith('.usearch')));
+
+  const category = 'cs.CV';
+  for (const search of [exact, ann]) {
+    for (const mode of ['semantic', 'hybrid'] as const) {
+      const filtered = await search.search({
+        query: 'image segmentation',
+        mode,
+        limit: 20,
+        categories: [category],
+        from: '2026-07-01',
+        to: '2026-07-01',
+      });
+      assert.ok(filtered.hits.length > 0);
+      for (const hit of filtered.hits) {
+        assert.ok(
+          hit.paper.categories.includes(category),
+          `${mode}: ${hit.paper.id} ${hit.paper.categories.join(' ')}`,
+        );
+        const day = paperDay(hit.paper) as string;
+        assert.equal(day, '2026-07-01', mode);
+      }
+    }
+  }
+});
+
+test('new papers and embeddings update the vector index in place, as a rebuild would build it', async (t) => {
+  const { dir, store } = await corpus(t, 400);
+  const folder = join(dir, 'index');
+  const search = service(store, folder, 100);
+  const probe = String(demo[420]?.title);
+  await search.search({ query: probe, mode: 'semantic', limit: 5, plain: true });
+  const header = () => {
+    const name = readdirSync(folder).find((n) => n.endsWith('.json')) as string;
+    return JSON.parse(readFileSync(join(folder, name), 'utf8')) as {
+      numbering: string;
+      rows: number;
+      present: number;
+    };
+  };
+  const before = header();
+  assert.equal(before.rows, 400);
+
+  await ingest(store, dir, demo.slice(400, 450));
+  await embedMissing(store, embedder);
+  const updated = await search.search({ query: probe, mode: 'semantic', limit: 5, plain: true });
+  const after = header();
+  assert.equal(after.numbering, before.numbering, 'document numbers kept: updated in place');
+  assert.deepEqual([after.rows, after.present], [450, 450]);
+  assert.equal(updated.hits[0]?.paper.id, demo[420]?.id, 'a new paper is found by its own title');
+
+  const rebuilt = service(store, join(dir, 'rebuilt'), 100);
+  for (const query of [probe, 'graph neural networks', 'protein structure prediction']) {
+    const a = await search.search({ query, mode: 'hybrid', limit: 10 });
+    const b = await rebuilt.search({ query, mode: 'hybrid', limit: 10 });
+    assert.deepEqual(
+      a.hits.map((h) => h.paper.id),
+      b.hits.map((h) => h.paper.id),
+      query,
+    );
+  }
+  // A fresh service (a new process) reads the updated files rather than rebuilding them.
+  const again = service(store, folder, 100);
+  const reread = await again.search({ query: probe, mode: 'semantic', limit: 5, plain: true });
+  assert.deepEqual(
+    reread.hits.map((h) => h.paper.id),
+    updated.hits.map((h) => h.paper.id),
+  );
+});
+
+test('similar papers: neighbours without the paper itself or its duplicates; lexical when not embedded', async (t) => {
+  const { dir, store } = await corpus(t, 300);
+  const original = demo[10] as Json;
+  // The same paper again under another id, as a seed page or a BibTeX import gives it.
+  await ingest(store, dir, [{ ...original, id: 'title:duplicate-of-10', doi: null }]);
+  await embedMissing(store, embedder);
+  const search = service(store, join(dir, 'index'), Infinity);
+  const similar = await search.similar(String(original.id), 10);
+  assert.equal(similar.mode, 'semantic');
+  assert.equal(similar.hits.length, 10);
+  assert.ok(similar.hits.every((h) => h.paper.id !== original.id && h.paper.id !== 'title:duplicate-of-10'));
+  assert.ok(similar.hits.every((h) => h.paper.title !== original.title));
+
+  const unembedded = service(store, join(dir, 'index2'), Infinity, async () => ({
+    ...embedder,
+    key: 'never-embedded',
+  }));
+  const lexical = await unembedded.similar(String(original.id), 5);
+  assert.equal(lexical.mode, 'lexical');
+  assert.match(lexical.notice ?? '', /no papers are embedded/);
+  assert.equal(lexical.hits.length, 5);
+  assert.ok(lexical.hits.every((h) => h.paper.id !== original.id && h.paper.id !== 'title:duplicate-of-10'));
+  await assert.rejects(search.similar('2999.99999', 5), /no paper with id "2999.99999"/);
+});
+
+test('without a model, keyword search works and says why semantic search is off', async (t) => {
+  const { dir, store } = await corpus(t, 200);
+  const noModel = async (): Promise<Embedder> => {
+    throw new OpenPapersError('OP_ERR_SEMANTIC', 'cannot load the embedding model /nowhere');
+  };
+  const search = service(store, join(dir, 'index'), Infinity, noModel);
+  const hybrid = await search.search({ query: String(demo[3]?.title), mode: 'hybrid', limit: 5 });
+  assert.equal(hybrid.mode, 'lexical');
+  assert.equal(
+    hybrid.notice,
+    'semantic search is off: cannot load the embedding model /nowhere; showing keyword results',
+  );
+  assert.equal(hybrid.hits[0]?.paper.id, demo[3]?.id);
+  await assert.rejects(search.search({ query: 'attention', mode: 'semantic', limit: 5 }), (error: Error) => {
+    assert.equal((error as OpenPapersError).code, 'OP_ERR_SEMANTIC');
+    assert.equal(error.message, 'semantic search is off: cannot load the embedding model /nowhere');
+    return true;
+  });
+});

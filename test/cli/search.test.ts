@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
+
+const MODEL = sharedPath('models', 'converted', 'universal-sentence-encoder-lite');
+
+interface Result {
+  id: string;
+  title: string;
+  score: number;
+  snippet: string;
+  highlights: [number, number][];
+  day: string;
+  categories: string[];
+}
+
+/**
+ * The top results of a few queries on the demo corpus, checked by reading each paper: if ranking changes,
+ * read the new results before updating these.
+ */
+const GOLDEN_LEXICAL: Record<string, string[]> = {
+  'linear attention for long context': ['2606.30562', '2606.26560', 'title:b3214af53a028ff6'],
+  '"state space model"': ['2606.23126', 'title:e9b1007b54226b97', '2606.23028'],
+  'protein structure prediction': ['title:d2ab30729d112bf3', 'title:62148f6a09fcb963', '2606.22138'],
+  'retrieval augmented generation -survey': ['title:36065a11a337cc3b', '2606.30093', '2606.17619'],
+};
+const GOLDEN_HYBRID: Record<string, string[]> = {
+  'linear attention for long context': ['2606.30562', 'title:b3214af53a028ff6'],
+  'mamba state space sequence model': ['title:26bfd20b27363f35', '2606.23524'],
+};
+
+describe('search, similar and embed on the demo corpus', () => {
+  let env: NodeJS.ProcessEnv;
+  const search = async (...args: string[]) => {
+    const result = await runCli(['search', ...args, '--json'], env);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout) as { mode: string; notice: string | null; results: Result[] };
+  };
+
+  before(async () => {
+    const dir = tempDir({ after: (fn) => process.on('exit', fn) });
+    env = { OPENPAPERS_DB: join(dir, 'demo.db'), OPENPAPERS_EMBED_MODEL: MODEL };
+    const ingested = await runCli(['ingest', join(REPO_ROOT, 'demo', 'papers.jsonl.gz'), '--json'], env);
+    assert.equal(ingested.code, 0, ingested.stderr);
+    const embedded = await runCli(['embed'], env);
+    assert.equal(embedded.code, 0, embedded.stderr);
+    assert.match(embedded.stdout, /^Embedded 4,329 papers with .* \(0 already up to date\)/);
+  });
+
+  test('golden: the top results of keyword and hybrid queries', async () => {
+    for (const [query, ids] of Object.entries(GOLDEN_LEXICAL)) {
+      const { results, mode } = await search(query, '--mode', 'lexical', '--limit', String(ids.length));
+      assert.equal(mode, 'lexical');
+      assert.deepEqual(
+        results.map((r) => r.id),
+        ids,
+        query,
+      );
+    }
+    for (const [query, ids] of Object.entries(GOLDEN_HYBRID)) {
+      const { results, mode } = await search(query, '--limit', String(ids.length));
+      assert.equal(mode, 'hybrid');
+      assert.deepEqual(
+        results.map((r) => r.id),
+        ids,
+        query,
+      );
+    }
+  });
+
+  test('results carry id, title, score, snippet and highlights that point at query words', async () => {
+    const { results } = await search('diffusion models', '--limit', '5');
+    assert.equal(results.length, 5);
+    for (const result of results) {
+      assert.ok(result.id && result.title && result.snippet);
+      assert.equal(typeof result.score, 'number');
+      for (const [start, end] of result.highlights)
+        assert.match(result.snippet.slice(start, end), /^diffus|^model/i);
+    }
+    assert.ok(results.every((r, i) => i === 0 || (results[i - 1] as Result).score >= r.score));
+  });
+
+  test('filters: category, dates, since:, required, excluded and phrases', async () => {
+    const { results: inCategory } = await search(
+      'reinforcement learning',
+      '--category',
+      'cs.RO',
+      '--limit',
+      '20',
+    );
+    assert.ok(inCategory.length > 0 && inCategory.every((r) => r.categories.includes('cs.RO')));
+    const { results: dated } = await search(
+      'language models',
+      '--from',
+      '2026-06-23',
+      '--to',
+      '2026-06-25',
+      '--limit',
+      '30',
+    );
+    assert.ok(dated.length > 0 && dated.every((r) => r.day >= '2026-06-23' && r.day <= '2026-06-25'));
+    const { results: phrase } = await search(
+      '"state space model" -transformer',
+      '--mode',
+      'lexical',
+      '--limit',
+      '10',
+    );
+    assert.ok(phrase.length > 0);
+    for (const r of phrase) {
+      const shown = await runCli(['show', r.id, '--json'], env);
+      const paper = JSON.parse(shown.stdout) as { title: string; abstract: string };
+      assert.match(`${paper.title} ${paper.abstract}`, /state[- ]space models?/i);
+      assert.doesNotMatch(`${paper.title} ${paper.abstract}`, /transformer/i);
+    }
+  });
+
+  test('similar: neighbours of a paper, not the paper itself', async () => {
+    const {
+      results: [first],
+    } = await search('protein structure', '--limit', '1');
+    const similar = await runCli(['similar', (first as Result).id, '--limit', '5', '--json'], env);
+    assert.equal(similar.code, 0, similar.stderr);
+    const { results } = JSON.parse(similar.stdout) as { results: Result[] };
+    assert.equal(results.length, 5);
+    assert.ok(results.every((r) => r.id !== (first as Result).id));
+  });
+
+  test('index brings the indexes up to date, and --rebuild builds them again', async () => {
+    for (const args of [['index'], ['index', '--rebuild']]) {
+      const result = await runCli(args, env);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(
+        result.stdout,
+        /^Search indexes in .*demo\.db\.search: 4,329 papers; 4,329 embedded with /,
+      );
+    }
+  });
+
+  test('a second embed run has nothing to do', async () => {
+    const again = await runCli(['embed'], env);
+    assert.match(again.stdout, /^Embedded 0 papers with .* \(4,329 already up to date\)/);
+  });
+
+  test('errors: one line and a distinct exit status', async () => {
+    const noModel = { ...env, OPENPAPERS_EMBED_MODEL: '/nonexistent/model' };
+    const semantic = await runCli(['search', 'attention', '--mode', 'semantic'], noModel);
+    assert.equal(semantic.code, 6);
+    assert.match(
+      semantic.stderr,
+      /^openpapers: semantic search is off: cannot load the embedding model \/nonexistent\/model.*\n$/,
+    );
+    const hybrid = await runCli(['search', 'attention', '--limit', '2', '--json'], noModel);
+    assert.equal(hybrid.code, 0);
+    assert.equal((JSON.parse(hybrid.stdout) as { mode: string }).mode, 'lexical');
+    assert.match(hybrid.stderr, /showing keyword results/);
+    const cases: [string[], number, RegExp][] = [
+      [['search', 'x', '--mode', 'fuzzy'], 2, /--mode/],
+      [['search', 'attention since:soon'], 2, /since:soon is not a period/],
+      [['similar', '2999.99999'], 3, /no paper with id "2999.99999"/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await runCli(args, env);
+      assert.equal(result.code, code, args.join(' '));
+      const [first, ...rest] = result.stderr.trim().split('\n');
+      assert.match(first as string, message);
+      // At most a hint to --help after it, never a stack trace.
+      assert.ok(
+        rest.every((line) => line === '(run with --help for usage)'),
+        result.stderr,
+      );
+    }
+  });
+});
+
+describe('eval on the SciFact train split', () => {
+  test('lexical reaches the published BM25 level, and hybrid ranks no worse', async (t) => {
+    const dir = tempDir(t);
+    const env = { OPENPAPERS_EMBED_MODEL: MODEL };
+    const scifact = sharedPath('data', 'beir-scifact');
+    const run = async (mode: string) => {
+      const result = await runCli(
+        [
+          'eval',
+          scifact,
+          '--queries',
+          join(scifact, 'queries.train.jsonl'),
+          '--qrels',
+          join(scifact, 'qrels', 'train.tsv'),
+          '--mode',
+          mode,
+          '--json',
+          '--db',
+          join(dir, 'scifact.db'),
+        ],
+        env,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout) as Record<'ndcg@10' | 'recall@100' | 'mrr@10' | 'queries', number>;
+    };
+    const lexical = await run('lexical');
+    const hybrid = await run('hybrid');
+    assert.equal(lexical.queries, 809);
+    assert.ok(lexical['ndcg@10'] >= 0.66, `lexical nDCG@10 ${lexical['ndcg@10']}`);
+    assert.ok(
+      hybrid['ndcg@10'] >= lexical['ndcg@10'],
+      `hybrid ${hybrid['ndcg@10']} < lexical ${lexical['ndcg@10']}`,
+    );
+    assert.ok(lexical['recall@100'] > 0.85 && lexical['mrr@10'] > 0.6);
+  });
+});

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  buildLexicalIndex,
+  DEFAULT_LEXICAL_PARAMS,
+  type IndexableDoc,
+  type LexicalIndex,
+} from '../../../src/core/search/lexical-index.js';
+import { browse, lexicalScores, lexicalSearch } from '../../../src/core/search/lexical-search.js';
+import { parseQuery, plainQuery } from '../../../src/core/search/query.js';
+import { analyze } from '../../../src/core/search/tokenize.js';
+import { categoryName } from '../../../src/core/taxonomy.js';
+
+const VOCABULARY = `attention transformer graph neural network diffusion model language retrieval sparse dense
+  quantum spin lattice protein folding reinforcement learning policy gradient kernel convex optimization
+  bayesian inference causal vision image segmentation speech audio robot control planning theorem proof`.split(
+  /\s+/,
+);
+const CATEGORIES = ['cs.LG', 'cs.CL', 'cs.CV', 'quant-ph', 'math.OC', 'stat.ML'];
+
+function randomDocs(count: number, seed: number): IndexableDoc[] {
+  let state = seed;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const words = (n: number) =>
+    Array.from({ length: n }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]).join(' ');
+  return Array.from({ length: count }, (_, i) => ({
+    id: `doc-${String(i).padStart(4, '0')}`,
+    title: words(3 + Math.floor(next() * 8)),
+    abstract: words(20 + Math.floor(next() * 120)),
+    authors: [`Ada ${['Lovelace', 'Byron', 'King'][i % 3]}`, `Alan Turing${i % 7}`],
+    categories: [
+      CATEGORIES[i % CATEGORIES.length] as string,
+      CATEGORIES[(i * 5 + 1) % CATEGORIES.length] as string,
+    ],
+    day: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}`,
+  }));
+}
+
+/** BM25F written out from its definition, independently of the index's packed arrays. */
+function referenceScores(docs: readonly IndexableDoc[], queryWords: string): Map<number, number> {
+  const { k1, fields } = DEFAULT_LEXICAL_PARAMS;
+  const fieldTexts = (d: IndexableDoc) => ({
+    title: analyze(d.title),
+    abstract: analyze(d.abstract),
+    authors: analyze(d.authors.join(' ')),
+    categories: analyze(d.categories.map((c) => categoryName(c) ?? c).join(' ')),
+  });
+  const analysed = docs.map(fieldTexts);
+  const names = ['title', 'abstract', 'authors', 'categories'] as const;
+  const average = Object.fromEntries(
+    names.map((f) => [f, Math.max(1, analysed.reduce((s, d) => s + d[f].length, 0) / docs.length)]),
+  );
+  const scores = new Map<number, number>();
+  for (const term of new Set(analyze(queryWords))) {
+    const df = analysed.filter((d) => names.some((f) => d[f].includes(term))).length;
+    if (df === 0) continue;
+    const idf = Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
+    analysed.forEach((d, doc) => {
+      let pseudo = 0;
+      for (const f of names) {
+        const tf = d[f].filter((t) => t === term).length;
+        if (tf === 0) continue;
+        const { weight, b } = fields[f];
+        pseudo += (weight * tf) / (1 - b + (b * d[f].length) / (average[f] as number));
+      }
+      if (pseudo > 0) scores.set(doc, (scores.get(doc) ?? 0) + (idf * pseudo * (k1 + 1)) / (pseudo + k1));
+    });
+  }
+  return scores;
+}
+
+/** The hits are the reference's top k, up to the 16-bit quantisation of impacts. */
+function assertMatchesReference(
+  hits: { doc: number; score: number }[],
+  reference: Map<number, number>,
+  k: number,
+) {
+  const tolerance = 1e-3 * Math.max(1, ...reference.values());
+  assert.equal(hits.length, Math.min(k, reference.size));
+  for (const hit of hits) assert.ok(Math.abs(hit.score - (reference.get(hit.doc) ?? 0)) <= tolerance);
+  const weakest = Math.min(...hits.map((h) => h.score));
+  const found = new Set(hits.map((h) => h.doc));
+  for (const [doc, score] of reference) {
+    if (!found.has(doc))
+      assert.ok(score <= weakest + tolerance, `doc ${doc} (${score}) should be in the top ${k}`);
+  }
+}
+
+const docs = randomDocs(600, 7);
+const index: LexicalIndex = buildLexicalIndex(docs, { numbering: 'test' });
+const today = '2026-10-28';
+
+test('MaxScore top-k equals exhaustive BM25F scoring written from the definition', () => {
+  for (const words of [
+    'attention',
+    'graph neural network',
+    'quantum spin lattice proof',
+    'sparse dense retrieval model',
+    'unknownword attention',
+  ]) {
+    for (const k of [1, 10, 100]) {
+      assertMatchesReference(
+        lexicalSearch(index, plainQuery(words), { k, today }),
+        referenceScores(docs, words),
+        k,
+      );
+    }
+  }
+});
+
+test('required, excluded, author, category and date filters select exactly the matching documents', () => {
+  const has = (d: IndexableDoc, word: string) =>
+    analyze(`${d.title} ${d.abstract}`).includes(analyze(word)[0] as string);
+  const expected = docs
+    .map((d, doc) => ({ d, doc }))
+    .filter(({ d }) => has(d, 'quantum') && !has(d, 'robot') && d.categories.includes('cs.CL'))
+    .filter(
+      ({ d }) =>
+        d.authors.some((a) => a.includes('Byron')) &&
+        (d.day as string) >= '2026-10-10' &&
+        (d.day as string) <= '2026-10-20',
+    );
+  const hits = lexicalSearch(index, parseQuery('+quantum spin -robot author:byron category:cs.CL'), {
+    k: 1000,
+    today,
+    from: '2026-10-10',
+    to: '2026-10-20',
+  });
+  assert.ok(expected.length > 0);
+  assert.deepEqual(
+    hits.map((h) => h.doc).sort((a, b) => a - b),
+    expected.map((e) => e.doc),
+  );
+});
+
+test('since: counts back from today; an unknown required word or category matches nothing', () => {
+  const hits = lexicalSearch(index, parseQuery('attention since:3d'), { k: 1000, today });
+  assert.ok(hits.length > 0);
+  assert.ok(hits.every((h) => (docs[h.doc]?.day as string) >= '2026-10-26'));
+  assert.deepEqual(lexicalSearch(index, parseQuery('attention +zzzz'), { k: 10, today }), []);
+  assert.deepEqual(lexicalSearch(index, parseQuery('attention category:hep-th'), { k: 10, today }), []);
+});
+
+test('exact scores for given documents agree with the ranked scores', () => {
+  const query = plainQuery('diffusion model image');
+  const hits = lexicalSearch(index, query, { k: 20, today });
+  const scores = lexicalScores(index, query, hits.map((h) => h.doc).reverse(), today);
+  hits.reverse().forEach((hit, i) => assert.ok(Math.abs((scores[i] as number) - hit.score) < 1e-9));
+});
+
+test('browsing by filters alone lists the newest documents first', () => {
+  const hits = browse(index, (doc) => docs[doc]?.categories[0] === 'quant-ph', 5);
+  const days = hits.map((h) => docs[h.doc]?.day as string);
+  assert.deepEqual(days, [...days].sort().reverse());
+  assert.equal(days[0], '2026-10-28');
+});
+
+test('stemming and accents: "models" finds "modelling", "Schrödinger" finds "Schrodinger"', () => {
+  const small = buildLexicalIndex(
+    [
+      {
+        id: 'a',
+        title: 'Modelling Schrodinger bridges',
+        abstract: '',
+        authors: [],
+        categories: [],
+        day: null,
+      },
+      { id: 'b', title: 'Unrelated', abstract: 'nothing here', authors: [], categories: [], day: null },
+    ],
+    { numbering: 'small' },
+  );
+  for (const words of ['models', 'Schrödinger', 'BRIDGE']) {
+    assert.deepEqual(
+      lexicalSearch(small, plainQuery(words), { k: 5, today }).map((h) => h.doc),
+      [0],
+      words,
+    );
+  }
+});
