@@ -3,25 +3,48 @@
  * Runs the real CLI, so what you see is what a user gets.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const dataDir = resolve(process.env.OPENPAPERS_DEMO_DIR ?? join('data', 'demo'));
 const db = join(dataDir, 'openpapers.db');
 const cli = resolve('dist', 'src', 'cli', 'main.js');
 
-function openpapers(...args: string[]): void {
+// The configured embedding model, else the one in the shared data folder (offline), else the default hub model.
+const sharedModel = resolve(
+  process.env.OPENPAPERS_SHARED_DIR ?? join('..', 'shared'),
+  'models',
+  'converted',
+  'universal-sentence-encoder-lite',
+);
+const env = {
+  ...process.env,
+  ...(!process.env.OPENPAPERS_EMBED_MODEL && existsSync(sharedModel)
+    ? { OPENPAPERS_EMBED_MODEL: sharedModel }
+    : {}),
+};
+
+function openpapers(...args: string[]): number {
   console.log(`\n$ openpapers ${args.join(' ')}`);
-  const result = spawnSync(process.execPath, [cli, '--db', db, ...args], { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  const result = spawnSync(process.execPath, [cli, '--db', db, ...args], { stdio: 'inherit', env });
+  return result.status ?? 1;
+}
+
+function must(status: number): void {
+  if (status !== 0) process.exit(status);
 }
 
 rmSync(dataDir, { recursive: true, force: true });
 console.log(`Building a fresh demo database in ${dataDir}`);
-openpapers('ingest', join('demo', 'papers.jsonl.gz'));
-openpapers('stats');
-openpapers('list', '--limit', '10');
-openpapers('list', '--category', 'cs.CL', '--limit', '5');
+must(openpapers('ingest', join('demo', 'papers.jsonl.gz')));
+must(openpapers('stats'));
+must(openpapers('list', '--limit', '5'));
+const embedded = openpapers('embed') === 0;
+if (!embedded) console.log('(no embedding model could be loaded: the searches below are keyword searches)');
+must(openpapers('search', 'linear attention for long context', '--limit', '5'));
+must(openpapers('search', '"diffusion model" category:cs.CV', '--mode', 'lexical', '--limit', '3'));
 console.log(
-  `\nExplore it yourself:\n  export OPENPAPERS_DB=${db}\n  node dist/src/cli/main.js show <id>\n  node dist/src/cli/main.js list --help`,
+  `\nExplore it yourself:\n  export OPENPAPERS_DB=${db}` +
+    (env.OPENPAPERS_EMBED_MODEL ? ` OPENPAPERS_EMBED_MODEL=${env.OPENPAPERS_EMBED_MODEL}` : '') +
+    `\n  node dist/src/cli/main.js search "your query"\n  node dist/src/cli/main.js similar <id>\n  node dist/src/cli/main.js --help`,
 );

@@ -34,7 +34,7 @@ test('the demo corpus is at most 5 MB and ingests a few thousand papers with non
   assert.equal(latest.announced, '2026-07-01');
 });
 
-test('npm run demo builds a fresh data directory and shows the stats and the latest papers', (t) => {
+test('npm run demo builds a fresh data directory, embeds it and shows stats, the latest papers and searches', (t) => {
   const dir = tempDir(t);
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'demo.js')], {
     cwd: REPO_ROOT,
@@ -47,5 +47,13 @@ test('npm run demo builds a fresh data directory and shows the stats and the lat
     /Read 4,\d{3} records from 1 file: 4,\d{3} new, 0 updated, 0 unchanged, 0 rejected/,
   );
   assert.match(result.stdout, /\$ openpapers stats\n4,\d{3} papers in /);
-  assert.match(result.stdout, /\$ openpapers list --limit 10\n2026-07-01 {2}2606\.\d{5}/);
+  assert.match(result.stdout, /\$ openpapers list --limit 5\n2026-07-01 {2}2606\.\d{5}/);
+  assert.match(
+    result.stdout,
+    /\$ openpapers embed\nEmbedded 4,\d{3} papers with .*universal-sentence-encoder-lite/,
+  );
+  assert.match(
+    result.stdout,
+    /\$ openpapers search linear attention for long context --limit 5\n {2}1\. .*\n[^]* {2}5\. /,
+  );
 });
