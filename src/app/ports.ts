@@ -5,12 +5,15 @@ import type { LexicalIndex } from '../core/search/lexical-index.js';
 import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
 import type { VectorHit } from '../core/search/vectors.js';
 
-export interface ListQuery {
+export interface PaperFilter {
   /** Inclusive `YYYY-MM-DD` bounds on the paper's day (see paperDay). */
   from?: string;
   to?: string;
   /** Papers in this category, primary or cross-listed. */
   category?: string;
+}
+
+export interface ListQuery extends PaperFilter {
   limit: number;
   offset?: number;
 }
@@ -31,6 +34,11 @@ export interface PaperStore {
   getPaper(id: string): Promise<Paper | null>;
   /** Newest day first, then by id descending. */
   listPapers(query: ListQuery): Promise<Paper[]>;
+  countPapers(filter: PaperFilter): Promise<number>;
+  /** The newest day that has papers, or null for an empty store. */
+  latestDay(): Promise<string | null>;
+  /** The nearest days before and after this one that have papers. */
+  adjacentDays(day: string): Promise<{ previous: string | null; next: string | null }>;
   stats(): Promise<StoreStats>;
   /** Every paper, ordered by id, read in pages so that memory stays bounded. */
   exportPapers(): AsyncIterable<Paper>;
@@ -51,6 +59,14 @@ export interface PaperStore {
     model: string,
     revision: number,
   ): AsyncIterable<{ paperId: string; vector: Float32Array }>;
+
+  /** Adds (`up`) or takes back one voter's vote on a paper; false when that changed nothing. */
+  setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean>;
+  voteCounts(paperIds: readonly string[]): Promise<Map<string, number>>;
+  /** Grows with every vote given or taken back. */
+  votesRevision(): Promise<number>;
+  /** Every paper of the days from `fromDay` on, with its day and number of votes. */
+  papersSince(fromDay: string): Promise<{ id: string; day: string; votes: number }[]>;
   close(): Promise<void>;
 }
 

@@ -100,6 +100,73 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.deepEqual(await ids({ limit: 10, category: "cs.CL' OR 1=1 --" }), []);
     });
 
+    test('counts under the same filters; the latest day and the days around one', async (t) => {
+      const store = await makeStore(t);
+      assert.equal(await store.latestDay(), null);
+      await store.upsertPapers(
+        [
+          paper('2501.00001', { announced: '2025-01-01', categories: ['cs.CL'] }),
+          paper('2501.00002', { announced: '2025-01-03', categories: ['cs.CV', 'cs.CL'] }),
+          paper('2501.00003', { announced: '2025-01-03', categories: ['cs.CV'] }),
+          paper('2501.00004', { announced: '2025-01-07', categories: ['cs.CV'] }),
+          paper('title:0000000000000001', { categories: [] }),
+        ],
+        'now',
+      );
+      assert.equal(await store.countPapers({}), 5);
+      assert.equal(await store.countPapers({ from: '2025-01-02', to: '2025-01-03' }), 2);
+      assert.equal(await store.countPapers({ category: 'cs.CL' }), 2);
+      assert.equal(await store.latestDay(), '2025-01-07');
+      assert.deepEqual(await store.adjacentDays('2025-01-03'), {
+        previous: '2025-01-01',
+        next: '2025-01-07',
+      });
+      assert.deepEqual(await store.adjacentDays('2025-01-05'), {
+        previous: '2025-01-03',
+        next: '2025-01-07',
+      });
+      assert.deepEqual(await store.adjacentDays('2025-01-01'), { previous: null, next: '2025-01-03' });
+      assert.deepEqual(await store.adjacentDays('2025-01-07'), { previous: '2025-01-03', next: null });
+    });
+
+    test('votes: one per voter and paper, undoable, counted, and each change bumps the votes revision', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers(
+        [
+          paper('2501.00001', { announced: '2025-01-01' }),
+          paper('2501.00002', { announced: '2025-01-03' }),
+          paper('2501.00003', { announced: '2025-01-05' }),
+        ],
+        'now',
+      );
+      const at = '2025-01-05T10:00:00Z';
+      const start = await store.votesRevision();
+      assert.equal(await store.setVote('2501.00002', 'ada', true, at), true);
+      assert.equal(await store.setVote('2501.00002', 'ada', true, at), false);
+      assert.equal(await store.setVote('2501.00002', 'bob', true, at), true);
+      assert.equal(await store.setVote('2501.00003', 'bob', true, at), true);
+      assert.equal(await store.setVote('2501.00003', 'bob', false, at), true);
+      assert.equal(await store.setVote('2501.00003', 'bob', false, at), false);
+      assert.equal(await store.votesRevision(), start + 4);
+      assert.deepEqual(
+        await store.voteCounts(['2501.00001', '2501.00002', '2501.00003', 'nope']),
+        new Map([
+          ['2501.00001', 0],
+          ['2501.00002', 2],
+          ['2501.00003', 0],
+          ['nope', 0],
+        ]),
+      );
+      const since = await store.papersSince('2025-01-02');
+      assert.deepEqual(
+        since.sort((a, b) => a.id.localeCompare(b.id)),
+        [
+          { id: '2501.00002', day: '2025-01-03', votes: 2 },
+          { id: '2501.00003', day: '2025-01-05', votes: 0 },
+        ],
+      );
+    });
+
     test('stats count papers by month of their day and by primary category', async (t) => {
       const store = await makeStore(t);
       await store.upsertPapers(

@@ -70,6 +70,21 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX embeddings_by_revision ON embeddings (model, revision, paper_id);
     `,
   },
+  {
+    version: 4,
+    name: 'votes',
+    sql: `
+      -- One upvote per voter and paper. The voter is an opaque key (an account id once there are accounts).
+      CREATE TABLE votes (
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        voter TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, voter)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX votes_by_voter ON votes (voter, created_at);
+      INSERT INTO store_meta (key, value) VALUES ('votes', 0);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { mergePaper, type MergeOutcome } from '../../../core/merge.js';
 import type { Paper, PaperRecord } from '../../../core/paper.js';
-import type { ListQuery, PaperStore, StoredEmbedding, StoreStats } from '../../../app/ports.js';
+import type { ListQuery, PaperFilter, PaperStore, StoredEmbedding, StoreStats } from '../../../app/ports.js';
 import { migrate } from './migrations.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from './rows.js';
 
@@ -39,6 +39,30 @@ export class SqliteStore implements PaperStore {
         'SELECT * FROM papers WHERE id > ? ORDER BY id LIMIT ?',
       ),
       revision: this.db.prepare<[], { value: number }>("SELECT value FROM store_meta WHERE key = 'revision'"),
+      latestDay: this.db.prepare<[], { day: string }>(
+        'SELECT day FROM papers WHERE day IS NOT NULL ORDER BY day DESC LIMIT 1',
+      ),
+      previousDay: this.db.prepare<[string], { day: string }>(
+        'SELECT day FROM papers WHERE day < ? ORDER BY day DESC LIMIT 1',
+      ),
+      nextDay: this.db.prepare<[string], { day: string }>(
+        'SELECT day FROM papers WHERE day > ? ORDER BY day ASC LIMIT 1',
+      ),
+      addVote: this.db.prepare<[string, string, string]>(
+        'INSERT OR IGNORE INTO votes (paper_id, voter, created_at) VALUES (?, ?, ?)',
+      ),
+      removeVote: this.db.prepare<[string, string]>('DELETE FROM votes WHERE paper_id = ? AND voter = ?'),
+      bumpVotesRevision: this.db.prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'votes'"),
+      votesRevision: this.db.prepare<[], { value: number }>(
+        "SELECT value FROM store_meta WHERE key = 'votes'",
+      ),
+      voteCount: this.db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM votes WHERE paper_id = ?',
+      ),
+      papersSince: this.db.prepare<[string], { id: string; day: string; votes: number }>(
+        `SELECT p.id, p.day, (SELECT count(*) FROM votes v WHERE v.paper_id = p.id) AS votes
+         FROM papers p WHERE p.day >= ?`,
+      ),
       bumpRevision: this.db.prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'revision'"),
       embeddingsRevision: this.db.prepare<[string], { value: number }>(
         'SELECT value FROM store_meta WHERE key = ?',
@@ -103,23 +127,53 @@ export class SqliteStore implements PaperStore {
   }
 
   async listPapers(query: ListQuery): Promise<Paper[]> {
-    const where: string[] = [];
-    const params: Record<string, string | number> = { limit: query.limit, offset: query.offset ?? 0 };
-    if (query.from) {
-      where.push('p.day >= @from');
-      params.from = query.from;
-    }
-    if (query.to) {
-      where.push('p.day <= @to');
-      params.to = query.to;
-    }
-    if (query.category) {
-      where.push('p.id IN (SELECT paper_id FROM paper_categories WHERE category = @category)');
-      params.category = query.category;
-    }
-    const sql = `SELECT p.* FROM papers p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY p.day DESC, p.id DESC LIMIT @limit OFFSET @offset`;
-    return this.db.prepare<Record<string, string | number>, PaperRow>(sql).all(params).map(fromRow);
+    const { where, params } = filterSql(query);
+    const sql = `SELECT p.* FROM papers p ${where} ORDER BY p.day DESC, p.id DESC LIMIT @limit OFFSET @offset`;
+    return this.db
+      .prepare<Record<string, string | number>, PaperRow>(sql)
+      .all({ ...params, limit: query.limit, offset: query.offset ?? 0 })
+      .map(fromRow);
+  }
+
+  async countPapers(filter: PaperFilter): Promise<number> {
+    const { where, params } = filterSql(filter);
+    const sql = `SELECT count(*) AS n FROM papers p ${where}`;
+    return (this.db.prepare<Record<string, string>, { n: number }>(sql).get(params) as { n: number }).n;
+  }
+
+  async latestDay(): Promise<string | null> {
+    return this.statements.latestDay.get()?.day ?? null;
+  }
+
+  async adjacentDays(day: string): Promise<{ previous: string | null; next: string | null }> {
+    return {
+      previous: this.statements.previousDay.get(day)?.day ?? null,
+      next: this.statements.nextDay.get(day)?.day ?? null,
+    };
+  }
+
+  async setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const changes = up
+        ? this.statements.addVote.run(paperId, voter, at).changes
+        : this.statements.removeVote.run(paperId, voter).changes;
+      if (changes > 0) this.statements.bumpVotesRevision.run();
+      return changes > 0;
+    })();
+  }
+
+  async voteCounts(paperIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const id of paperIds) counts.set(id, this.statements.voteCount.get(id)?.n ?? 0);
+    return counts;
+  }
+
+  async votesRevision(): Promise<number> {
+    return this.statements.votesRevision.get()?.value ?? 0;
+  }
+
+  async papersSince(fromDay: string): Promise<{ id: string; day: string; votes: number }[]> {
+    return this.statements.papersSince.all(fromDay);
   }
 
   async stats(): Promise<StoreStats> {
@@ -223,6 +277,24 @@ export class SqliteStore implements PaperStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+function filterSql(filter: PaperFilter): { where: string; params: Record<string, string> } {
+  const conditions: string[] = [];
+  const params: Record<string, string> = {};
+  if (filter.from) {
+    conditions.push('p.day >= @from');
+    params.from = filter.from;
+  }
+  if (filter.to) {
+    conditions.push('p.day <= @to');
+    params.to = filter.to;
+  }
+  if (filter.category) {
+    conditions.push('p.id IN (SELECT paper_id FROM paper_categories WHERE category = @category)');
+    params.category = filter.category;
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
 /** A copy, so the vector is aligned and owns its memory. */
