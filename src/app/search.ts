@@ -223,8 +223,11 @@ export class SearchService {
     queryVectorPromise: Promise<Float32Array> | null,
     accept: ((doc: number) => boolean) | null,
   ): Promise<{ doc: number; score: number }[]> {
+    // A query of filters alone (`category:cs.CL since:7d`) lists what passes them, newest first; words that
+    // no paper contains match nothing.
+    if (queryText(query).trim() === '') return browse(index, accept, depth);
     if (resolveQuery(index, query, window).scoring.size === 0 && (!semantic || mode === 'lexical')) {
-      return browse(index, accept, depth);
+      return [];
     }
     if (!semantic || !queryVectorPromise) return lexicalSearch(index, query, { k: depth, ...window });
     if (mode === 'semantic') return semantic.vectors.search(await queryVectorPromise, depth, accept);
@@ -280,17 +283,14 @@ export class SearchService {
       .flatMap((hit) => {
         const other = papers.get(index.docIds[hit.doc] as string);
         // The same paper under another id (a seed page entry, another source) is not "similar", it is itself.
-        if (!other || titlePaperId(other.title) === selfTitle) return [];
-        return [
-          {
-            paper: other,
-            score: hit.score,
-            title: highlight(other.title, terms),
-            snippet: makeSnippet(other.abstract, terms),
-          },
-        ];
+        return other && titlePaperId(other.title) !== selfTitle ? [{ paper: other, score: hit.score }] : [];
       })
-      .slice(0, limit);
+      .slice(0, limit)
+      .map((hit) => ({
+        ...hit,
+        title: highlight(hit.paper.title, terms),
+        snippet: makeSnippet(hit.paper.abstract, terms),
+      }));
     return { paper, hits, mode: vector ? 'semantic' : 'lexical', notice };
   }
 }

@@ -13,6 +13,7 @@ export interface Snippet {
 
 export function highlight(text: string, terms: ReadonlySet<string>): Snippet {
   const highlights: [number, number][] = [];
+  if (terms.size === 0) return { text, highlights };
   for (const { word, start, end } of wordsWithOffsets(text)) {
     const term = termOf(word);
     if (term !== null && terms.has(term)) highlights.push([start, end]);
@@ -21,7 +22,8 @@ export function highlight(text: string, terms: ReadonlySet<string>): Snippet {
 }
 
 export function makeSnippet(text: string, terms: ReadonlySet<string>, maxChars = 300): Snippet {
-  const words = [...wordsWithOffsets(text)];
+  // Without terms (similar papers) the snippet is the start of the text: no need to analyse it.
+  const words = terms.size === 0 ? [] : [...wordsWithOffsets(text)];
   const matches = words.flatMap((w, i) => {
     const term = termOf(w.word);
     return term !== null && terms.has(term) ? [{ i, term }] : [];
