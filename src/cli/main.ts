@@ -8,6 +8,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { listCommand, parseDayOption, showCommand, statsCommand } from './commands/read.js';
 import { evalCommand } from './commands/eval.js';
 import { embedCommand, indexCommand, searchCommand, similarCommand } from './commands/search.js';
+import { serveCommand } from './commands/serve.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -41,6 +42,14 @@ function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError('must be a positive whole number');
   return Number(value);
+}
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65_535) {
+    throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  }
+  return parsed;
 }
 
 function day(option: string) {
@@ -162,6 +171,19 @@ function buildProgram(): Command {
     .description('bring the search indexes up to date now (searches otherwise do it on first use)')
     .option('--rebuild', 'delete the search indexes and build them again from the database')
     .action((options) => indexCommand(options, config()));
+
+  program
+    .command('serve')
+    .description('serve the web app: daily, trending, search and paper pages, the JSON API and feeds')
+    .option('--port <port>', 'TCP port (0: any free port)', port, 3000)
+    .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--public-url <url>', 'the address people reach it at, for absolute links in feeds')
+    .option('--quiet', 'no request log on standard output')
+    .addHelpText(
+      'after',
+      '\nEach request is logged as one JSON line on standard output. /healthz answers {"status":"ok"}; /metrics has Prometheus metrics.',
+    )
+    .action((options) => serveCommand(options, config()));
 
   program
     .command('eval')

@@ -13,6 +13,9 @@ export const ERRORS = {
     title: 'Semantic search is unavailable: no embedding model or no embeddings',
   },
   OP_ERR_REJECTED: { exit: 1, http: 422, title: 'Some records were rejected; the valid ones were stored' },
+  OP_ERR_BAD_REQUEST: { exit: 2, http: 400, title: 'A request parameter is malformed or out of range' },
+  OP_ERR_NO_ROUTE: { exit: 2, http: 404, title: 'No such page or API endpoint' },
+  OP_ERR_METHOD: { exit: 2, http: 405, title: 'The HTTP method is not allowed on this address' },
   OP_ERR_INTERNAL: { exit: 70, http: 500, title: 'An unexpected internal error' },
 } as const;
 

@@ -1,0 +1,37 @@
+/** serve: the web app on a local HTTP server, until interrupted. */
+import { ListService } from '../../app/lists.js';
+import { openStore } from '../../adapters/storage/open.js';
+import { createWebApp } from '../../web/app.js';
+import { startServer } from '../../web/server.js';
+import type { Config } from '../config.js';
+import { searchService } from './search.js';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  publicUrl?: string;
+  quiet?: boolean;
+}
+
+export async function serveCommand(options: ServeOptions, config: Config): Promise<void> {
+  const store = openStore(config.dbPath, { mustExist: true });
+  const search = searchService(store, config);
+  // Build or load the search indexes now, with progress, rather than inside the first visitor's request.
+  await search.vectorIndex();
+  const app = createWebApp(
+    { store, lists: new ListService(store), search, now: () => new Date().toISOString() },
+    {
+      publicUrl: options.publicUrl ?? null,
+      log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
+    },
+  );
+  const server = await startServer(app, { port: options.port, host: options.host });
+  process.stderr.write(`OpenPapers is serving ${config.dbPath} at ${server.url}/ (Ctrl-C stops it)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await store.close();
+}

@@ -1,0 +1,87 @@
+/**
+ * The web application: pages, feeds, the JSON API, health and metrics, as one Hono app that speaks only
+ * Web-standard Request and Response (server.ts puts it on a Node HTTP server; tests call app.request()).
+ */
+import { Hono, type Context } from 'hono';
+import { compress } from 'hono/compress';
+import { OpenPapersError } from '../core/errors.js';
+import { createApi } from './api.js';
+import { registerAssets } from './assets.js';
+import { observe, responseCache, WebMetrics, type RequestLogEntry } from './http.js';
+import { ErrorPage } from './pages/components.js';
+import { html, registerPages } from './pages/routes.js';
+import type { WebDeps } from './queries.js';
+
+export interface WebOptions {
+  /** Where each request's log entry goes (default: nowhere). */
+  log?: (entry: RequestLogEntry) => void;
+  /** The public address (`https://papers.example.org`) for absolute links in feeds; default: the request's. */
+  publicUrl?: string | null;
+}
+
+/** How long a rendered response may be reused at most, even when nothing in the store changed ("new" badges). */
+const CACHE_BUCKET_MS = 10 * 60_000;
+
+export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono {
+  const app = new Hono();
+  const metrics = new WebMetrics();
+  const origin = (c: Context) => options.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin;
+
+  app.use(observe(metrics, options.log ?? (() => {})));
+  app.use(compress());
+  app.use(
+    responseCache(async () => {
+      const [papers, votes] = await Promise.all([deps.store.revision(), deps.store.votesRevision()]);
+      return `${papers}:${votes}:${Math.floor(Date.parse(deps.now()) / CACHE_BUCKET_MS)}`;
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    c.header('cache-control', 'no-store');
+    await deps.store.revision();
+    return c.json({ status: 'ok' });
+  });
+  app.get('/metrics', async (c) => {
+    c.header('content-type', metrics.registry.contentType);
+    c.header('cache-control', 'no-store');
+    return c.body(await metrics.registry.metrics());
+  });
+
+  registerAssets(app);
+  const pagePaths = registerPages(app, deps, origin);
+  app.route('/api', createApi(deps));
+
+  const apiPaths = [
+    '/api/daily',
+    '/api/weekly',
+    '/api/monthly',
+    '/api/trending',
+    '/api/search',
+    '/api/papers/:id',
+    '/api/papers/:id/similar',
+    '/api/openapi.json',
+  ];
+  for (const path of [...pagePaths, ...apiPaths, '/healthz', '/metrics']) {
+    app.on(['POST', 'PUT', 'PATCH', 'DELETE'], path, (c) => {
+      c.header('allow', 'GET, HEAD');
+      throw new OpenPapersError('OP_ERR_METHOD', `${c.req.method} is not allowed on ${c.req.path}; use GET`);
+    });
+  }
+
+  app.notFound(() => {
+    throw new OpenPapersError('OP_ERR_NO_ROUTE', 'there is nothing at this address');
+  });
+  app.onError((error, c) => {
+    const known = error instanceof OpenPapersError ? error : null;
+    if (!known) console.error(error);
+    const status = (known?.httpStatus ?? 500) as 400 | 404 | 405 | 500;
+    const code = known?.code ?? 'OP_ERR_INTERNAL';
+    const message = known?.message ?? 'an unexpected error; it has been logged';
+    if (c.req.path.startsWith('/api/') || c.req.path === '/healthz') {
+      c.header('cache-control', 'no-store');
+      return c.json({ error: { code, message } }, status);
+    }
+    return html(c, <ErrorPage status={status} message={message} />, status);
+  });
+  return app;
+}

@@ -1,0 +1,114 @@
+/** HTTP concerns shared by every route: the response cache with ETags, request logs and metrics. */
+import { createHash } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+interface CachedResponse {
+  stamp: string;
+  etag: string;
+  body: ArrayBuffer;
+  headers: [string, string][];
+}
+
+/**
+ * Caches successful GET responses by URL until `stamp` changes (the store's revisions and a time bucket), so
+ * that a popular page is rendered once per change rather than once per request, and answers conditional
+ * requests with 304. Only responses that set Cache-Control are cached: a route opts in by saying how
+ * clients may cache it.
+ */
+export function responseCache(stamp: () => Promise<string>, maxEntries = 5_000): MiddlewareHandler {
+  const cache = new Map<string, CachedResponse>();
+  return async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    const key = new URL(c.req.url).pathname + new URL(c.req.url).search;
+    const current = await stamp();
+    const hit = cache.get(key);
+    if (hit && hit.stamp === current) {
+      // Most recently used last, so that eviction takes the least recently used.
+      cache.delete(key);
+      cache.set(key, hit);
+      c.res = fromCache(hit, c.req.header('if-none-match'));
+      c.header('x-cache', 'hit');
+      return;
+    }
+    await next();
+    const response = c.res;
+    if (response.status !== 200 || !response.headers.get('cache-control')) return;
+    const body = await response.arrayBuffer();
+    const etag = `W/"${createHash('sha1').update(current).update(new Uint8Array(body)).digest('base64url').slice(0, 22)}"`;
+    const headers = [...response.headers.entries()].filter(([name]) => name !== 'content-length');
+    const entry: CachedResponse = { stamp: current, etag, body, headers };
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+    cache.set(key, entry);
+    c.res = undefined;
+    c.res = fromCache(entry, c.req.header('if-none-match'));
+    c.header('x-cache', 'miss');
+  };
+}
+
+function fromCache(entry: CachedResponse, ifNoneMatch: string | undefined): Response {
+  const headers = new Headers(entry.headers);
+  headers.set('etag', entry.etag);
+  if (ifNoneMatch && ifNoneMatch.split(/\s*,\s*/).includes(entry.etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(entry.body, { status: 200, headers });
+}
+
+export interface RequestLogEntry {
+  time: string;
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  ms: number;
+  cache: string | null;
+}
+
+/** One structured log entry per request, and Prometheus metrics, labelled by route pattern. */
+export function observe(metrics: WebMetrics, log: (entry: RequestLogEntry) => void): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = routeOf(c);
+    const status = c.res.status;
+    metrics.requests.inc({ method: c.req.method, route, status: String(status) });
+    metrics.duration.observe({ method: c.req.method, route }, seconds);
+    log({
+      time: new Date().toISOString(),
+      method: c.req.method,
+      path: c.req.path,
+      route,
+      status,
+      ms: Math.round(seconds * 10_000) / 10,
+      cache: c.res.headers.get('x-cache'),
+    });
+  };
+}
+
+function routeOf(c: Context): string {
+  // Unmatched requests would otherwise each be their own label.
+  return c.res.status === 404 && c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
+}
+
+export class WebMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'openpapers_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'openpapers_http_request_duration_seconds',
+    help: 'HTTP request duration by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'openpapers_' });
+  }
+}

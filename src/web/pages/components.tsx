@@ -1,0 +1,230 @@
+/** The pieces every page is built of: the layout, paper cards, pagination. Hono's JSX escapes all text. */
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import type { ListedPaper } from '../../app/lists.js';
+import { paperDay, type Paper } from '../../core/paper.js';
+import type { Snippet } from '../../core/search/snippet.js';
+import { categoryName } from '../../core/taxonomy.js';
+import { preview, renderLatex } from '../latex.js';
+import { paperPath, withQuery } from '../urls.js';
+
+export const SUBSCRIBE_INVITATION = 'Get trending papers in your email inbox!';
+
+export interface LayoutProps {
+  title: string;
+  /** Which navigation entry is the current page. */
+  section?: 'daily' | 'trending' | 'search' | 'subscribe' | 'about';
+  query?: string;
+  /** Feeds of this page, announced to feed readers and linked in the footer. */
+  feeds?: { title: string; rss: string; atom: string };
+  /** Pages that typeset LaTeX load KaTeX's stylesheet. */
+  math?: boolean;
+  children?: Child;
+}
+
+export function Layout(props: LayoutProps) {
+  const current = (section: LayoutProps['section']) => (props.section === section ? 'page' : undefined);
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${props.title} · OpenPapers`}</title>
+        <link rel="stylesheet" href="/assets/style.css" />
+        {props.math ? <link rel="stylesheet" href="/assets/katex/katex.min.css" /> : null}
+        {props.feeds ? (
+          <>
+            <link
+              rel="alternate"
+              type="application/rss+xml"
+              title={props.feeds.title}
+              href={props.feeds.rss}
+            />
+            <link
+              rel="alternate"
+              type="application/atom+xml"
+              title={props.feeds.title}
+              href={props.feeds.atom}
+            />
+          </>
+        ) : null}
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="site">
+          <nav aria-label="Main">
+            <a class="brand" href="/">
+              OpenPapers
+            </a>
+            <a href="/" aria-current={current('daily')}>
+              Daily
+            </a>
+            <a href="/trending" aria-current={current('trending')}>
+              Trending
+            </a>
+            <form class="search-box" role="search" action="/search" method="get">
+              <label for="site-q" class="visually-hidden">
+                Search papers
+              </label>
+              <input
+                id="site-q"
+                type="search"
+                name="q"
+                value={props.query ?? ''}
+                placeholder="Search papers"
+              />
+              <button type="submit">Search</button>
+            </form>
+          </nav>
+          <p class="invite">
+            <a href="/subscribe" aria-current={current('subscribe')}>
+              {SUBSCRIBE_INVITATION}
+            </a>
+          </p>
+        </header>
+        <main id="main">{props.children}</main>
+        <footer class="site">
+          {props.feeds ? (
+            <p>
+              Feeds of this page: <a href={props.feeds.rss}>RSS</a> · <a href={props.feeds.atom}>Atom</a>
+            </p>
+          ) : null}
+          <p>
+            <a href="/about/trending">How trending works</a> · <a href="/api/openapi.json">API</a> ·
+            OpenPapers, a self-hosted paper hub
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** Typeset LaTeX in a title or abstract (the HTML comes from renderLatex, which escapes everything else). */
+export function Latex(props: { text: string }) {
+  return raw(renderLatex(props.text));
+}
+
+export function Highlighted(props: { snippet: Snippet }) {
+  const parts: Child[] = [];
+  let at = 0;
+  for (const [start, end] of props.snippet.highlights) {
+    parts.push(props.snippet.text.slice(at, start), <mark>{props.snippet.text.slice(start, end)}</mark>);
+    at = end;
+  }
+  parts.push(props.snippet.text.slice(at));
+  return <>{parts}</>;
+}
+
+export function Authors(props: { authors: readonly string[]; max?: number }) {
+  const max = props.max ?? 6;
+  const shown = props.authors.slice(0, max);
+  const more = props.authors.length - shown.length;
+  return (
+    <p class="authors">
+      {shown.join(', ')}
+      {more > 0 ? ` and ${more} more` : ''}
+    </p>
+  );
+}
+
+export function Categories(props: { categories: readonly string[] }) {
+  return (
+    <ul class="categories" aria-label="Categories">
+      {props.categories.map((code) => (
+        <li>
+          <a href={withQuery('/', { category: code })} title={categoryName(code) ?? code}>
+            {code}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function isNew(paper: Paper, now: string): boolean {
+  const day = paperDay(paper);
+  if (!day) return false;
+  const age = Date.parse(now) - Date.parse(`${day}T00:00:00Z`);
+  return age >= 0 && age < 86_400_000;
+}
+
+export interface CardProps {
+  item: ListedPaper;
+  now: string;
+  /** A search snippet with highlights instead of the abstract's start. */
+  snippet?: Snippet;
+  titleSnippet?: Snippet;
+}
+
+export function PaperCard(props: CardProps) {
+  const { paper, votes } = props.item;
+  const day = paperDay(paper);
+  return (
+    <article class="card" aria-labelledby={`t-${cssId(paper.id)}`}>
+      <h3 id={`t-${cssId(paper.id)}`}>
+        <a href={paperPath(paper.id)}>
+          {props.titleSnippet?.highlights.length ? (
+            <Highlighted snippet={props.titleSnippet} />
+          ) : (
+            <Latex text={paper.title} />
+          )}
+        </a>
+        {isNew(paper, props.now) ? <span class="badge">new</span> : null}
+      </h3>
+      <Authors authors={paper.authors} max={5} />
+      <p class="meta">
+        {day ? <time datetime={day}>{day}</time> : null}
+        <span class="votes" aria-label={`${votes} votes`}>
+          ▲ {votes}
+        </span>
+      </p>
+      <Categories categories={paper.categories.slice(0, 4)} />
+      <p class="abstract">
+        {props.snippet ? (
+          <Highlighted snippet={props.snippet} />
+        ) : (
+          <Latex text={preview(paper.abstract, 300)} />
+        )}
+      </p>
+    </article>
+  );
+}
+
+function cssId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+export function Pagination(props: { page: number; hasMore: boolean; href: (page: number) => string }) {
+  if (props.page === 1 && !props.hasMore) return null;
+  return (
+    <nav class="pagination" aria-label="Pages">
+      {props.page > 1 ? (
+        <a rel="prev" href={props.href(props.page - 1)}>
+          ← Previous page
+        </a>
+      ) : null}
+      <span>Page {props.page}</span>
+      {props.hasMore ? (
+        <a rel="next" href={props.href(props.page + 1)}>
+          Next page →
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+export function ErrorPage(props: { status: number; message: string }) {
+  const heading = props.status === 404 ? 'Not found' : props.status === 405 ? 'Not allowed' : 'Bad request';
+  return (
+    <Layout title={heading}>
+      <h1>{heading}</h1>
+      <p class="error">{props.message}</p>
+      <p>
+        <a href="/">Back to today's papers</a> or search above.
+      </p>
+    </Layout>
+  );
+}

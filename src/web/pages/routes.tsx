@@ -1,0 +1,216 @@
+/** The HTML pages and the feeds: parameters validated, use cases called, views rendered. */
+import type { Context, Hono } from 'hono';
+import { OpenPapersError } from '../../core/errors.js';
+import { parseArxivId } from '../../core/arxiv-id.js';
+import { renderFeed, FEED_CONTENT_TYPES, type FeedFormat } from '../feeds.js';
+import { periodPage, parseParams, resolvePeriod, searchPage, type WebDeps } from '../queries.js';
+import { DailyQuery, MonthlyQuery, SearchQuery, TrendingQuery, WeeklyQuery } from '../schemas.js';
+import { paperPath, withQuery } from '../urls.js';
+import { HomePage, TrendingPage } from './lists.js';
+import { PaperPage } from './paper.js';
+import { SearchPage, searchHref } from './search.js';
+import { SubscribePage, TrendingAboutPage } from './static.js';
+import type { Child } from 'hono/jsx';
+
+/** Pages may be cached by clients but must be revalidated (with their ETag) before each use. */
+const PAGE_CACHE = 'no-cache';
+
+export function html(c: Context, page: Child, status: 200 | 400 | 404 | 405 | 500 = 200): Response {
+  c.header('cache-control', status === 200 ? PAGE_CACHE : 'no-store');
+  return c.html(`<!doctype html>${String(page)}`, status);
+}
+
+export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => string): string[] {
+  app.get('/', async (c) => {
+    const query = c.req.query();
+    const schema =
+      query.week !== undefined ? WeeklyQuery : query.month !== undefined ? MonthlyQuery : DailyQuery;
+    const params = parseParams(schema, query) as {
+      date?: string;
+      week?: string;
+      month?: string;
+      category?: string;
+      page: number;
+      per_page: number;
+    };
+    const period = await resolvePeriod(deps, params);
+    const list = await periodPage(deps, period, {
+      category: params.category,
+      page: params.page,
+      perPage: params.per_page,
+    });
+    return html(
+      c,
+      <HomePage
+        list={list}
+        category={params.category}
+        page={params.page}
+        perPage={params.per_page}
+        now={deps.now()}
+        latest={await deps.lists.latestDay()}
+      />,
+    );
+  });
+
+  app.get('/trending', async (c) => {
+    const params = parseParams(TrendingQuery, c.req.query());
+    const list = await deps.lists.trending(deps.now(), {
+      limit: params.per_page,
+      offset: (params.page - 1) * params.per_page,
+    });
+    return html(
+      c,
+      <TrendingPage list={list} page={params.page} perPage={params.per_page} now={deps.now()} />,
+    );
+  });
+
+  app.get('/search', async (c) => {
+    const query = c.req.query();
+    if (query.q === undefined || query.q.trim() === '') {
+      return html(
+        c,
+        <SearchPage
+          form={null}
+          hits={[]}
+          votes={new Map()}
+          page={1}
+          perPage={20}
+          hasMore={false}
+          notice={null}
+          usedMode="hybrid"
+          now={deps.now()}
+        />,
+      );
+    }
+    const params = parseParams(SearchQuery, query);
+    const result = await searchPage(deps, params, true);
+    const votes = await deps.store.voteCounts(result.hits.map((hit) => hit.paper.id));
+    return html(
+      c,
+      <SearchPage
+        form={params}
+        hits={result.hits}
+        votes={votes}
+        page={params.page}
+        perPage={params.per_page}
+        hasMore={result.hasMore}
+        notice={result.notice}
+        usedMode={result.mode}
+        now={deps.now()}
+      />,
+    );
+  });
+
+  app.get('/papers/:id', async (c) => {
+    const raw = c.req.param('id');
+    const paper = await deps.store.getPaper(raw);
+    if (!paper) {
+      // Any spelling of an arXiv id (with a version, as a URL) leads to the paper's one address.
+      const canonical = parseArxivId(raw)?.id;
+      if (canonical && canonical !== raw && (await deps.store.getPaper(canonical))) {
+        return c.redirect(paperPath(canonical), 301);
+      }
+      throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${raw.slice(0, 200)}"`);
+    }
+    const [similar, votes] = await Promise.all([
+      deps.search.similar(paper.id, 8),
+      deps.store.voteCounts([paper.id]),
+    ]);
+    return html(
+      c,
+      <PaperPage
+        paper={paper}
+        votes={votes.get(paper.id) ?? 0}
+        similar={similar.hits}
+        similarNotice={similar.notice}
+      />,
+    );
+  });
+
+  app.get('/subscribe', (c) => html(c, <SubscribePage />));
+  app.get('/about/trending', (c) => html(c, <TrendingAboutPage />));
+
+  const feed = (c: Context, format: FeedFormat, body: string) => {
+    c.header('content-type', FEED_CONTENT_TYPES[format]);
+    c.header('cache-control', 'public, max-age=300');
+    return c.body(body);
+  };
+  for (const format of ['rss', 'atom'] as const) {
+    app.get(`/feeds/daily.${format}`, async (c) => {
+      const params = parseParams(DailyQuery, c.req.query());
+      const period = await resolvePeriod(deps, params);
+      const list = await periodPage(deps, period, { category: params.category, page: 1, perPage: 100 });
+      const title = `OpenPapers: papers of ${period.key}${params.category ? ` in ${params.category}` : ''}`;
+      return feed(
+        c,
+        format,
+        renderFeed(
+          {
+            title,
+            description: title,
+            pagePath: withQuery('/', { date: params.date, category: params.category }),
+            feedPath: withQuery(`/feeds/daily.${format}`, { date: params.date, category: params.category }),
+            papers: list.papers.map((item) => item.paper),
+            now: deps.now(),
+          },
+          format,
+          origin(c),
+        ),
+      );
+    });
+    app.get(`/feeds/trending.${format}`, async (c) => {
+      const list = await deps.lists.trending(deps.now(), { limit: 50, offset: 0 });
+      return feed(
+        c,
+        format,
+        renderFeed(
+          {
+            title: 'OpenPapers: trending papers',
+            description: 'Papers ranked by votes with time decay over the last week',
+            pagePath: '/trending',
+            feedPath: `/feeds/trending.${format}`,
+            papers: list.papers.map((item) => item.paper),
+            now: deps.now(),
+          },
+          format,
+          origin(c),
+        ),
+      );
+    });
+    app.get(`/feeds/search.${format}`, async (c) => {
+      const params = parseParams(SearchQuery, c.req.query());
+      const result = await searchPage(deps, { ...params, page: 1, per_page: 50 }, true);
+      return feed(
+        c,
+        format,
+        renderFeed(
+          {
+            title: `OpenPapers: search "${params.q}"`,
+            description: `Papers matching "${params.q}"`,
+            pagePath: searchHref(params),
+            feedPath: searchHref(params, 1, `/feeds/search.${format}`),
+            papers: result.hits.map((hit) => hit.paper),
+            now: deps.now(),
+          },
+          format,
+          origin(c),
+        ),
+      );
+    });
+  }
+
+  return [
+    '/',
+    '/trending',
+    '/search',
+    '/papers/:id',
+    '/subscribe',
+    '/about/trending',
+    '/feeds/daily.rss',
+    '/feeds/daily.atom',
+    '/feeds/trending.rss',
+    '/feeds/trending.atom',
+    '/feeds/search.rss',
+    '/feeds/search.atom',
+  ];
+}

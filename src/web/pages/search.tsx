@@ -1,0 +1,154 @@
+/** The search page: one box, filters, results like the seed pages with the matched words marked. */
+import type { SearchHit, SearchMode } from '../../app/search.js';
+import { paperPath, withQuery } from '../urls.js';
+import { Layout, PaperCard, Pagination } from './components.js';
+
+export interface SearchForm {
+  q: string;
+  mode: SearchMode;
+  category?: string;
+  from?: string;
+  to?: string;
+}
+
+export function searchHref(form: SearchForm, page = 1, path = '/search'): string {
+  return withQuery(path, {
+    q: form.q,
+    mode: form.mode === 'hybrid' ? undefined : form.mode,
+    category: form.category,
+    from: form.from,
+    to: form.to,
+    page: page > 1 ? page : undefined,
+  });
+}
+
+const MODES: { value: SearchMode; label: string }[] = [
+  { value: 'hybrid', label: 'Keywords and meaning' },
+  { value: 'lexical', label: 'Keywords only' },
+  { value: 'semantic', label: 'Meaning only' },
+];
+
+function SearchHelp() {
+  return (
+    <section class="help" aria-labelledby="help-title">
+      <h2 id="help-title">Search tips</h2>
+      <ul>
+        <li>
+          Describe what you look for in plain words: <code>linear attention for long context</code>.
+        </li>
+        <li>
+          An exact phrase in quotes: <code>"state space model"</code>; require or exclude a word with{' '}
+          <code>+</code> and <code>-</code>: <code>diffusion -image</code>.
+        </li>
+        <li>
+          Filters in the query: <code>author:hinton</code>, <code>category:cs.CL</code>, <code>since:7d</code>
+          .
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+export function SearchPage(props: {
+  form: SearchForm | null;
+  hits: SearchHit[];
+  votes: Map<string, number>;
+  page: number;
+  perPage: number;
+  hasMore: boolean;
+  notice: string | null;
+  usedMode: SearchMode;
+  now: string;
+}) {
+  const { form } = props;
+  const first = (props.page - 1) * props.perPage;
+  const feeds = form
+    ? {
+        title: `Search: ${form.q}`,
+        rss: searchHref(form, 1, '/feeds/search.rss'),
+        atom: searchHref(form, 1, '/feeds/search.atom'),
+      }
+    : undefined;
+  return (
+    <Layout title={form ? `${form.q} – search` : 'Search'} section="search" query={form?.q} feeds={feeds}>
+      <h1>Search papers</h1>
+      <form class="search-form" role="search" action="/search" method="get">
+        <p>
+          <label for="q">Query</label>
+          <input id="q" type="search" name="q" value={form?.q ?? ''} required maxlength={500} />
+        </p>
+        <fieldset>
+          <legend>Filters</legend>
+          <label for="mode">Mode</label>
+          <select id="mode" name="mode">
+            {MODES.map((mode) => (
+              <option value={mode.value} selected={(form?.mode ?? 'hybrid') === mode.value}>
+                {mode.label}
+              </option>
+            ))}
+          </select>
+          <label for="category">Category</label>
+          <input
+            id="category"
+            name="category"
+            value={form?.category ?? ''}
+            placeholder="e.g. cs.CL"
+            size={10}
+          />
+          <label for="from">From</label>
+          <input id="from" type="date" name="from" value={form?.from ?? ''} />
+          <label for="to">To</label>
+          <input id="to" type="date" name="to" value={form?.to ?? ''} />
+        </fieldset>
+        <button type="submit">Search</button>
+      </form>
+      {form === null ? (
+        <SearchHelp />
+      ) : (
+        <>
+          {props.notice ? (
+            <p class="notice" role="status">
+              {props.notice}
+            </p>
+          ) : null}
+          {props.hits.length === 0 ? (
+            <>
+              <p class="empty">
+                No papers match <strong>{form.q}</strong>
+                {form.category || form.from || form.to ? ' with these filters' : ''}.
+              </p>
+              <SearchHelp />
+            </>
+          ) : (
+            <>
+              <p class="count">
+                Results {first + 1}–{first + props.hits.length}, ranked by{' '}
+                {props.usedMode === 'hybrid'
+                  ? 'keywords and meaning'
+                  : props.usedMode === 'lexical'
+                    ? 'keywords'
+                    : 'meaning'}
+              </p>
+              <ol class="cards ranked" start={first + 1}>
+                {props.hits.map((hit) => (
+                  <li>
+                    <PaperCard
+                      item={{ paper: hit.paper, votes: props.votes.get(hit.paper.id) ?? 0 }}
+                      now={props.now}
+                      snippet={hit.snippet}
+                      titleSnippet={hit.title}
+                    />
+                    <p class="similar-link">
+                      <a href={`${paperPath(hit.paper.id)}#similar`}>Similar papers</a>
+                    </p>
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
+          <Pagination page={props.page} hasMore={props.hasMore} href={(n) => searchHref(form, n)} />
+        </>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,58 @@
+/** Pages with fixed text: subscriptions (until mail lands) and how trending works. */
+import { GRAVITY, TRENDING_WINDOW_DAYS } from '../../core/lists/trending.js';
+import { Layout, SUBSCRIBE_INVITATION } from './components.js';
+
+export function SubscribePage() {
+  return (
+    <Layout title="Subscribe" section="subscribe">
+      <h1>{SUBSCRIBE_INVITATION}</h1>
+      <p>
+        Email subscriptions are coming: daily or weekly digests of trending papers, of your categories and
+        saved searches, and personal recommendations.
+      </p>
+      <p>Until then, follow any list in a feed reader:</p>
+      <ul>
+        <li>
+          Daily papers: <a href="/feeds/daily.rss">RSS</a> · <a href="/feeds/daily.atom">Atom</a>
+        </li>
+        <li>
+          Trending papers: <a href="/feeds/trending.rss">RSS</a> · <a href="/feeds/trending.atom">Atom</a>
+        </li>
+        <li>Any search: the feed links at the bottom of its results page.</li>
+      </ul>
+    </Layout>
+  );
+}
+
+export function TrendingAboutPage() {
+  return (
+    <Layout title="How trending works" section="about">
+      <h1>How trending works</h1>
+      <p>
+        Trending ranks the papers of the last {TRENDING_WINDOW_DAYS} days the way Hacker News ranks its front
+        page:
+      </p>
+      <p class="formula">
+        <code>
+          score = (votes + 1) / (age in hours + 2)<sup>{GRAVITY}</sup>
+        </code>
+      </p>
+      <ul>
+        <li>A paper's age counts from the start of the day it was listed.</li>
+        <li>
+          The <code>+ 1</code> counts the paper itself, so before anyone votes trending is simply the newest
+          papers first.
+        </li>
+        <li>
+          The exponent {GRAVITY} is the gravity: a paper needs ever more votes to stay up as it gets older, so
+          a week-old paper with many votes gives way to a fresh one with a few.
+        </li>
+        <li>
+          The week ends now, or at the newest papers when the hub has not received any for a while, so the
+          page is never empty.
+        </li>
+        <li>Each account votes once per paper; votes can be taken back.</li>
+      </ul>
+    </Layout>
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * What pages, feeds and the API ask of the use cases, in one place: validated parameters in, lists and
+ * search results out. Each entry point only renders.
+ */
+import type { z } from '@hono/zod-openapi';
+import type { ListService, PeriodList } from '../app/lists.js';
+import type { PaperStore } from '../app/ports.js';
+import type { SearchHit, SearchMode, SearchService } from '../app/search.js';
+import { OpenPapersError } from '../core/errors.js';
+import { dayPeriod, parseMonth, parseWeek, type Period } from '../core/lists/periods.js';
+import { describeIssue } from './schemas.js';
+
+export interface WebDeps {
+  store: PaperStore;
+  lists: ListService;
+  search: SearchService;
+  /** The current time as an ISO string; tests set it. */
+  now: () => string;
+}
+
+/**
+ * Query parameters checked against a schema; a failure is a 400 that names the parameter. Empty values are
+ * absent ones: an HTML form sends its empty fields (`from=&to=`).
+ */
+export function parseParams<T extends z.ZodType>(schema: T, params: Record<string, string>): z.output<T> {
+  const given = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(given);
+  if (!result.success) throw new OpenPapersError('OP_ERR_BAD_REQUEST', describeIssue(result.error));
+  return result.data;
+}
+
+/** The period a request names (`date`, `week` or `month`), else the latest day with papers. */
+export async function resolvePeriod(
+  deps: WebDeps,
+  params: { date?: string; week?: string; month?: string },
+): Promise<Period> {
+  if (params.week) return parseWeek(params.week) as Period;
+  if (params.month) return parseMonth(params.month) as Period;
+  if (params.date) return dayPeriod(params.date);
+  return dayPeriod((await deps.lists.latestDay()) ?? deps.now().slice(0, 10));
+}
+
+export async function periodPage(
+  deps: WebDeps,
+  period: Period,
+  options: { category?: string; page: number; perPage: number },
+): Promise<PeriodList> {
+  const list = await deps.lists.period(period, {
+    category: options.category,
+    limit: options.perPage,
+    offset: (options.page - 1) * options.perPage,
+  });
+  if (options.page > 1 && list.papers.length === 0) {
+    const last = Math.max(1, Math.ceil(list.total / options.perPage));
+    throw new OpenPapersError('OP_ERR_BAD_REQUEST', `page ${options.page} is past the last page (${last})`);
+  }
+  return list;
+}
+
+export interface SearchParams {
+  q: string;
+  mode: SearchMode;
+  category?: string;
+  from?: string;
+  to?: string;
+  page: number;
+  per_page: number;
+}
+
+export interface SearchPageResult {
+  hits: SearchHit[];
+  hasMore: boolean;
+  mode: SearchMode;
+  notice: string | null;
+}
+
+/**
+ * One page of search results, and whether there is another. `fallBack`: when semantic search is off, answer
+ * with keyword results and a notice instead of an error (pages do; the API reports the error).
+ */
+export async function searchPage(
+  deps: WebDeps,
+  params: SearchParams,
+  fallBack: boolean,
+): Promise<SearchPageResult> {
+  const request = {
+    query: params.q,
+    mode: params.mode,
+    limit: params.per_page + 1,
+    offset: (params.page - 1) * params.per_page,
+    from: params.from,
+    to: params.to,
+    categories: params.category ? [params.category] : undefined,
+  };
+  let response;
+  try {
+    response = await deps.search.search(request);
+  } catch (error) {
+    if (!(error instanceof OpenPapersError)) throw error;
+    if (error.code === 'OP_ERR_USAGE') throw new OpenPapersError('OP_ERR_BAD_REQUEST', `q: ${error.message}`);
+    if (error.code !== 'OP_ERR_SEMANTIC' || !fallBack) throw error;
+    response = {
+      ...(await deps.search.search({ ...request, mode: 'lexical' })),
+      notice: `${error.message}; showing keyword results`,
+    };
+  }
+  return {
+    hits: response.hits.slice(0, params.per_page),
+    hasMore: response.hits.length > params.per_page,
+    mode: response.mode,
+    notice: response.notice,
+  };
+}

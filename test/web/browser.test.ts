@@ -1,0 +1,166 @@
+/**
+ * A person's path through the site in a real browser (Debian's chromium, driven by playwright-core), against
+ * the real `openpapers serve` on a corpus ingested and embedded by the real CLI. Screenshots go to
+ * test-output/screenshots/ (git-ignored) for a person to look at.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CLI, REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
+import { HOSTILE, XSS } from './fixture.js';
+
+const CHROMIUM = process.env.OPENPAPERS_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(REPO_ROOT, 'test-output', 'screenshots');
+const MODEL = sharedPath('models', 'converted', 'universal-sentence-encoder-lite');
+
+describe('in the browser', () => {
+  let server: ChildProcess;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const dir = tempDir({ after: (fn) => process.on('exit', fn) });
+    const env = { OPENPAPERS_DB: join(dir, 'site.db'), OPENPAPERS_EMBED_MODEL: MODEL };
+    const hostile = join(dir, 'hostile.jsonl');
+    writeFileSync(
+      hostile,
+      HOSTILE.map((paper) => JSON.stringify({ ...paper, sources: ['test'] })).join('\n'),
+    );
+    for (const args of [['ingest', join(REPO_ROOT, 'demo', 'papers.jsonl.gz'), hostile], ['embed']]) {
+      const result = await runCli(args, env);
+      assert.equal(result.code, 0, result.stderr);
+    }
+    server = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    base = await new Promise<string>((resolve, reject) => {
+      let stderr = '';
+      server.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        const url = /at (http:\/\/[^\s]+?)\/? /.exec(stderr)?.[1];
+        if (url) resolve(url);
+      });
+      server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  test('home → previous day → a paper → a similar paper → search a phrase → filter by category → its RSS feed', async () => {
+    await page.goto(`${base}/`);
+    assert.equal(await page.locator('h2.period').textContent(), 'Wednesday, 1 July 2026');
+    assert.equal(await page.locator('article.card').count(), 20);
+    await page.screenshot({ path: join(SHOTS, 'home.png'), fullPage: false });
+
+    await page.getByRole('link', { name: '← Previous day' }).click();
+    await page.waitForURL(/\?date=2026-06-30$/);
+    assert.equal(await page.locator('h2.period').textContent(), 'Tuesday, 30 June 2026');
+    const count = Number((await page.locator('p.count').textContent())?.replace(/\D/g, ''));
+    assert.ok(count > 20, `${count} papers on 30 June`);
+    await page.screenshot({ path: join(SHOTS, 'previous-day.png') });
+
+    const firstCard = page.locator('article.card h3 a').first();
+    const title = (await firstCard.textContent()) as string;
+    await firstCard.click();
+    await page.waitForURL(/\/papers\//);
+    assert.equal(await page.locator('h1#paper-title').textContent(), title);
+    assert.ok(((await page.locator('p.abstract.full').textContent()) ?? '').length > 100);
+    const similar = page.locator('#similar ol.similar a');
+    assert.ok((await similar.count()) >= 5, 'similar papers are listed');
+    await page.screenshot({ path: join(SHOTS, 'paper.png'), fullPage: true });
+
+    const paperUrl = page.url();
+    const similarTitle = (await similar.first().textContent()) as string;
+    await similar.first().click();
+    await page.waitForURL((url) => url.href !== paperUrl && url.pathname.startsWith('/papers/'));
+    assert.equal(await page.locator('h1#paper-title').textContent(), similarTitle);
+
+    await page.getByLabel('Search papers').fill('"state space model"');
+    await page.getByLabel('Search papers').press('Enter');
+    await page.waitForURL(/\/search\?q=/);
+    const results = page.locator('ol.cards article.card');
+    assert.ok((await results.count()) > 0);
+    for (const card of await results.all()) {
+      const marked = (await card.locator('mark').allTextContents()).join(' ').toLowerCase();
+      assert.match(marked, /state/);
+    }
+    await page.screenshot({ path: join(SHOTS, 'search.png') });
+
+    await page.locator('#category').fill('cs.LG');
+    await page.locator('form.search-form button[type=submit]').click();
+    await page.waitForURL(/category=cs.LG/);
+    const filtered = page.locator('ol.cards article.card');
+    const filteredCount = await filtered.count();
+    assert.ok(filteredCount > 0);
+    for (const card of await filtered.all()) {
+      assert.ok((await card.locator('ul.categories').textContent())?.includes('cs.LG'));
+    }
+    const filteredTitles = await page.locator('ol.cards article.card h3 a').allTextContents();
+
+    const feedLink = page.getByRole('link', { name: 'RSS' });
+    const feedUrl = new URL((await feedLink.getAttribute('href')) as string, base);
+    assert.equal(feedUrl.pathname, '/feeds/search.rss');
+    assert.equal(feedUrl.searchParams.get('category'), 'cs.LG');
+    assert.equal(feedUrl.searchParams.get('q'), '"state space model"');
+    const response = await page.request.get(feedUrl.href);
+    assert.equal(response.status(), 200);
+    const feed = parseFeed(await response.text());
+    assert.deepEqual(
+      feed.items.slice(0, filteredTitles.length).map((item) => item.title),
+      filteredTitles,
+      'the feed lists what the page lists, in the same order',
+    );
+  });
+
+  test('hostile titles and abstracts stay inert: no script runs, no dialog opens', async () => {
+    await page.goto(`${base}/papers/${HOSTILE[0]?.id}`);
+    const shown = (await page.locator('h1#paper-title').textContent()) ?? '';
+    assert.ok(shown.includes(`${XSS} & "quotes" <b>bold</b>`), `the markup is shown as text: ${shown}`);
+    assert.ok(((await page.locator('p.abstract.full').textContent()) ?? '').includes('<img src=x'));
+    await page.goto(`${base}/search?q=hacker&mode=lexical`);
+    await page.goto(`${base}/?category=cs.CR`);
+    assert.equal(await page.evaluate('window.__xss'), undefined);
+    assert.deepEqual(dialogs, []);
+  });
+
+  test('phone width and dark mode', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    await phone.goto(`${base}/`);
+    const overflow = (await phone.evaluate(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    )) as number;
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    const background = await phone.evaluate('getComputedStyle(document.body).backgroundColor');
+    assert.equal(background, 'rgb(21, 23, 26)');
+    await phone.screenshot({ path: join(SHOTS, 'home-phone-dark.png'), fullPage: false });
+    await phone.goto(`${base}/papers/${HOSTILE[1]?.id}`);
+    await phone.screenshot({ path: join(SHOTS, 'paper-phone-dark.png'), fullPage: true });
+    await phone.close();
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * A web app over a real SQLite store holding the demo corpus plus papers with hostile text, called
+ * in-process through app.request(). Semantic search is off here (no model), as on a hub without one;
+ * the browser test serves a corpus with embeddings through the real CLI.
+ */
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { Hono } from 'hono';
+import { ingestSource } from '../../src/app/ingest.js';
+import { ListService } from '../../src/app/lists.js';
+import { SearchService } from '../../src/app/search.js';
+import { SearchIndexFolder } from '../../src/adapters/search/index-files.js';
+import { readSource } from '../../src/adapters/sources/formats.js';
+import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
+import { OpenPapersError } from '../../src/core/errors.js';
+import { createWebApp } from '../../src/web/app.js';
+import { REPO_ROOT, tempDir } from '../helpers.js';
+
+export const LATEST_DAY = '2026-07-01';
+export const XSS = '<script>window.__xss = 1</script>';
+
+/** Papers whose title and abstract try to inject markup, and one with LaTeX. */
+export const HOSTILE = [
+  {
+    id: '2607.99001',
+    title: `${XSS} & "quotes" <b>bold</b> $x<y$`,
+    abstract: `<img src=x onerror="window.__xss = 2"> costs \\$5 & more; $a<b$ and $$\\frac{1}{2}$$ </textarea>`,
+    authors: ['Eve <Hacker>', 'Mallory & Co'],
+    categories: ['cs.CR'],
+    announced: LATEST_DAY,
+  },
+  {
+    id: '2607.99002',
+    title: 'Attention with $\\mathcal{O}(n \\log n)$ cost',
+    abstract:
+      'We show $\\sum_{i=1}^n x_i \\leq \\sqrt{n}$ for long context attention; \\emph{linear} at 96\\% recall.',
+    authors: ['Ada Lovelace'],
+    categories: ['cs.LG', 'cs.CL'],
+    announced: LATEST_DAY,
+  },
+];
+
+export interface WebFixture {
+  app: Hono;
+  store: SqliteStore;
+  now: { value: string };
+  logs: unknown[];
+}
+
+export async function webFixture(t: { after: (fn: () => void) => void }): Promise<WebFixture> {
+  const dir = tempDir(t);
+  const store = new SqliteStore(join(dir, 'web.db'));
+  t.after(() => void store.close());
+  const demo = join(REPO_ROOT, 'demo', 'papers.jsonl.gz');
+  await ingest(store, demo, 'openpapers');
+  const extra = join(dir, 'hostile.jsonl');
+  writeFileSync(extra, HOSTILE.map((paper) => JSON.stringify({ ...paper, sources: ['test'] })).join('\n'));
+  await ingest(store, extra, 'openpapers');
+
+  const now = { value: '2026-07-01T15:00:00.000Z' };
+  const search = new SearchService({
+    store,
+    files: new SearchIndexFolder(join(dir, 'search'), {}),
+    embedder: async () => {
+      throw new OpenPapersError('OP_ERR_SEMANTIC', 'no embedding model in this test');
+    },
+    today: () => now.value.slice(0, 10),
+  });
+  const logs: unknown[] = [];
+  const app = createWebApp(
+    { store, lists: new ListService(store), search, now: () => now.value },
+    { log: (entry) => logs.push(entry) },
+  );
+  return { app, store, now, logs };
+}
+
+async function ingest(store: SqliteStore, path: string, format: 'openpapers'): Promise<void> {
+  const source = { name: path, path, size: statSync(path).size, found: false };
+  const counts = await ingestSource(store, path, readSource(source, format), {
+    now: () => '2026-07-01T00:00:00Z',
+  });
+  if (counts.rejected > 0) throw new Error(`${path}: ${counts.rejected} records rejected`);
+}
+
+/** The demo corpus's papers, as JSON objects, for computing expectations independently of the store. */
+export async function demoPapers(): Promise<Record<string, unknown>[]> {
+  const papers: Record<string, unknown>[] = [];
+  const lines = createInterface({
+    input: createReadStream(join(REPO_ROOT, 'demo', 'papers.jsonl.gz')).pipe(createGunzip()),
+  });
+  for await (const line of lines) papers.push(JSON.parse(line) as Record<string, unknown>);
+  return papers;
+}
