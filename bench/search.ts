@@ -28,16 +28,14 @@ import {
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { embedMissing } from '../src/app/embed.js';
-import { ingestSource } from '../src/app/ingest.js';
 import { SearchService, type SearchMode } from '../src/app/search.js';
 import { lazyEmbedder } from '../src/adapters/embed/open.js';
 import { SearchIndexFolder } from '../src/adapters/search/index-files.js';
-import { readSource } from '../src/adapters/sources/formats.js';
 import { SqliteStore } from '../src/adapters/storage/sqlite/store.js';
 import type { Paper, PaperRecord } from '../src/core/paper.js';
 import { normalize } from '../src/core/search/vectors.js';
 import { sharedDir } from '../scripts/shared-dir.js';
+import { prepareRealCorpus } from './real-corpus.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -48,6 +46,8 @@ const PAPERS = Number(option('--papers', '1000000'));
 const QUERIES = Number(option('--queries', '300'));
 const CACHE = resolve(option('--cache', '.bench-cache/search'));
 const DB = join(CACHE, `corpus-${PAPERS}.db`);
+/** The real corpus is shared with the other benchmarks. */
+const REAL_CACHE = resolve(CACHE, '..');
 const INDEX_DIR = `${DB}.search`;
 const TODAY = '2026-11-22';
 
@@ -75,46 +75,16 @@ const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 // ---------------------------------------------------------------------------------------------- corpus
 
-/** The real papers, ingested and embedded once (resumable), shared by corpora of every size. */
-async function prepareReal(): Promise<string> {
-  const path = join(CACHE, 'real.db');
-  if (existsSync(`${path}.complete`)) return path;
-  const store = new SqliteStore(path);
-  try {
-    const listing = join(
-      sharedDir(process.argv),
-      'data',
-      'arxiv-daily-listings',
-      'arxiv-daily-listings.jsonl.gz',
-    );
-    log(`ingesting ${listing}`);
-    const source = { name: listing, path: listing, size: statSync(listing).size, found: false };
-    await ingestSource(store, listing, readSource(source, 'arxiv-listing'), {
-      now: () => `${TODAY}T00:00:00Z`,
-    });
-    log('embedding the real papers (resumable; cached for later runs)');
-    const embedder = await lazyEmbedder({ model: model(), url: null, apiKey: null, cacheDir: CACHE })();
-    let last = 0;
-    await embedMissing(store, embedder, {
-      onProgress: ({ embedded }) => {
-        if (embedded - last >= 5000) {
-          log(`  embedded ${embedded.toLocaleString('en-US')}`);
-          last = embedded;
-        }
-      },
-    });
-  } finally {
-    await store.close();
-  }
-  writeFileSync(`${path}.complete`, 'done\n');
-  return path;
-}
-
 async function prepare(): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
   const done = `${DB}.complete`;
   if (existsSync(done)) return;
-  const real = await prepareReal();
+  const real = await prepareRealCorpus({
+    cacheDir: REAL_CACHE,
+    sharedDir: sharedDir(process.argv),
+    model: model(),
+    log,
+  });
   rmSync(DB, { force: true });
   copyFileSync(real, DB);
   const store = new SqliteStore(DB);

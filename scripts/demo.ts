@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: a fresh data directory built from the demo corpus, then what OpenPapers can show so far.
- * Runs the real CLI, so what you see is what a user gets.
+ * `npm run demo`: a fresh data directory built from the demo corpus, embedded when a model can be loaded,
+ * then the web app serving it until Ctrl-C. Runs the real CLI, so what you see is what a user gets.
+ * OPENPAPERS_DEMO_PORT picks the port (default 3000; 0 for any free one).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -40,11 +41,11 @@ must(openpapers('ingest', join('demo', 'papers.jsonl.gz')));
 must(openpapers('stats'));
 must(openpapers('list', '--limit', '5'));
 const embedded = openpapers('embed') === 0;
-if (!embedded) console.log('(no embedding model could be loaded: the searches below are keyword searches)');
+if (!embedded) console.log('(no embedding model could be loaded: search is by keywords only)');
 must(openpapers('search', 'linear attention for long context', '--limit', '5'));
-must(openpapers('search', '"diffusion model" category:cs.CV', '--mode', 'lexical', '--limit', '3'));
 console.log(
-  `\nExplore it yourself:\n  export OPENPAPERS_DB=${db}` +
+  `\nThe same from the command line:\n  export OPENPAPERS_DB=${db}` +
     (env.OPENPAPERS_EMBED_MODEL ? ` OPENPAPERS_EMBED_MODEL=${env.OPENPAPERS_EMBED_MODEL}` : '') +
-    `\n  node dist/src/cli/main.js search "your query"\n  node dist/src/cli/main.js similar <id>\n  node dist/src/cli/main.js --help`,
+    `\n  node dist/src/cli/main.js --help`,
 );
+must(openpapers('serve', '--port', process.env.OPENPAPERS_DEMO_PORT ?? '3000', '--quiet'));

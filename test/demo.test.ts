@@ -1,6 +1,6 @@
 /** The demo corpus: small, mechanically rebuilt from shared/data byte for byte, and clean to ingest. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -34,26 +34,40 @@ test('the demo corpus is at most 5 MB and ingests a few thousand papers with non
   assert.equal(latest.announced, '2026-07-01');
 });
 
-test('npm run demo builds a fresh data directory, embeds it and shows stats, the latest papers and searches', (t) => {
+test('npm run demo builds a fresh data directory, embeds it, searches, and serves the web app', async (t) => {
   const dir = tempDir(t);
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'demo.js')], {
+  // Its own process group, so that stopping the demo stops the server it started too.
+  const demo = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'demo.js')], {
     cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, OPENPAPERS_DEMO_DIR: dir },
+    env: { ...process.env, OPENPAPERS_DEMO_DIR: dir, OPENPAPERS_DEMO_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
-  assert.equal(result.status, 0, result.stderr);
+  t.after(() => {
+    if (demo.exitCode === null) process.kill(-(demo.pid as number), 'SIGTERM');
+  });
+  let stdout = '';
+  let stderr = '';
+  demo.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    demo.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+      const found = /OpenPapers is serving .* at (http:\/\/\S+?)\/? /.exec(stderr)?.[1];
+      if (found) resolve(found);
+    });
+    demo.on('exit', (code) => reject(new Error(`the demo exited with ${code}: ${stderr}`)));
+  });
+  assert.match(stdout, /Read 4,\d{3} records from 1 file: 4,\d{3} new, 0 updated, 0 unchanged, 0 rejected/);
+  assert.match(stdout, /\$ openpapers stats\n4,\d{3} papers in /);
+  assert.match(stdout, /\$ openpapers list --limit 5\n2026-07-01 {2}2606\.\d{5}/);
+  assert.match(stdout, /\$ openpapers embed\nEmbedded 4,\d{3} papers with .*universal-sentence-encoder-lite/);
   assert.match(
-    result.stdout,
-    /Read 4,\d{3} records from 1 file: 4,\d{3} new, 0 updated, 0 unchanged, 0 rejected/,
-  );
-  assert.match(result.stdout, /\$ openpapers stats\n4,\d{3} papers in /);
-  assert.match(result.stdout, /\$ openpapers list --limit 5\n2026-07-01 {2}2606\.\d{5}/);
-  assert.match(
-    result.stdout,
-    /\$ openpapers embed\nEmbedded 4,\d{3} papers with .*universal-sentence-encoder-lite/,
-  );
-  assert.match(
-    result.stdout,
+    stdout,
     /\$ openpapers search linear attention for long context --limit 5\n {2}1\. .*\n[^]* {2}5\. /,
   );
+  const home = await fetch(`${url}/`);
+  assert.equal(home.status, 200);
+  assert.match(await home.text(), /<h2 class="period">Wednesday, 1 July 2026<\/h2>/);
+  const search = (await (await fetch(`${url}/api/search?q=linear+attention`)).json()) as { mode: string };
+  assert.equal(search.mode, 'hybrid', 'the demo is embedded, so search is hybrid');
 });
