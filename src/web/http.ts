@@ -16,8 +16,14 @@ interface CachedResponse {
  * requests with 304. Only responses that set Cache-Control are cached: a route opts in by saying how
  * clients may cache it.
  */
-export function responseCache(stamp: () => Promise<string>, maxEntries = 5_000): MiddlewareHandler {
+export function responseCache(stamp: () => Promise<string>, maxBytes = 64 * 1024 * 1024): MiddlewareHandler {
   const cache = new Map<string, CachedResponse>();
+  // Bounded by bytes, not entries: anyone can ask for endless distinct URLs, and feeds are large.
+  let bytes = 0;
+  const evict = (key: string) => {
+    bytes -= cache.get(key)?.body.byteLength ?? 0;
+    cache.delete(key);
+  };
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const key = new URL(c.req.url).pathname + new URL(c.req.url).search;
@@ -38,8 +44,12 @@ export function responseCache(stamp: () => Promise<string>, maxEntries = 5_000):
     const etag = `W/"${createHash('sha1').update(current).update(new Uint8Array(body)).digest('base64url').slice(0, 22)}"`;
     const headers = [...response.headers.entries()].filter(([name]) => name !== 'content-length');
     const entry: CachedResponse = { stamp: current, etag, body, headers };
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-    cache.set(key, entry);
+    evict(key);
+    while (cache.size > 0 && bytes + body.byteLength > maxBytes) evict(cache.keys().next().value as string);
+    if (body.byteLength <= maxBytes) {
+      cache.set(key, entry);
+      bytes += body.byteLength;
+    }
     c.res = undefined;
     c.res = fromCache(entry, c.req.header('if-none-match'));
     c.header('x-cache', 'miss');
