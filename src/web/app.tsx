@@ -48,20 +48,12 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono {
   });
 
   registerAssets(app);
-  const pagePaths = registerPages(app, deps, origin);
+  registerPages(app, deps, origin);
   app.route('/api', createApi(deps));
 
-  const apiPaths = [
-    '/api/daily',
-    '/api/weekly',
-    '/api/monthly',
-    '/api/trending',
-    '/api/search',
-    '/api/papers/:id',
-    '/api/papers/:id/similar',
-    '/api/openapi.json',
-  ];
-  for (const path of [...pagePaths, ...apiPaths, '/healthz', '/metrics']) {
+  // Every address that answers GET answers other methods with 405 and what is allowed.
+  const readable = new Set(app.routes.filter((route) => route.method === 'GET').map((route) => route.path));
+  for (const path of readable) {
     app.on(['POST', 'PUT', 'PATCH', 'DELETE'], path, (c) => {
       c.header('allow', 'GET, HEAD');
       throw new OpenPapersError('OP_ERR_METHOD', `${c.req.method} is not allowed on ${c.req.path}; use GET`);

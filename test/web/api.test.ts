@@ -186,6 +186,14 @@ describe('JSON API', () => {
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.get('allow'), 'GET, HEAD');
     assert.equal(((await wrongMethod.json()) as { error: { code: string } }).error.code, 'OP_ERR_METHOD');
+    for (const url of [
+      '/api/papers/2607.99002/similar',
+      '/feeds/daily.rss',
+      '/papers/2607.99002',
+      '/healthz',
+    ]) {
+      assert.equal((await fixture.app.request(url, { method: 'DELETE' })).status, 405, url);
+    }
     const nowhere = await fixture.app.request('/api/nothing-here');
     assert.equal(nowhere.status, 404);
     assert.equal(((await nowhere.json()) as { error: { code: string } }).error.code, 'OP_ERR_NO_ROUTE');

@@ -20,7 +20,7 @@ export function html(c: Context, page: Child, status: 200 | 400 | 404 | 405 | 50
   return c.html(`<!doctype html>${String(page)}`, status);
 }
 
-export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => string): string[] {
+export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => string): void {
   app.get('/', async (c) => {
     const query = c.req.query();
     const schema =
@@ -198,19 +198,4 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
       );
     });
   }
-
-  return [
-    '/',
-    '/trending',
-    '/search',
-    '/papers/:id',
-    '/subscribe',
-    '/about/trending',
-    '/feeds/daily.rss',
-    '/feeds/daily.atom',
-    '/feeds/trending.rss',
-    '/feeds/trending.atom',
-    '/feeds/search.rss',
-    '/feeds/search.atom',
-  ];
 }
