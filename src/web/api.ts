@@ -1,9 +1,8 @@
 /** The JSON API under /api, declared with the schemas that validate it and that generate /api/openapi.json. */
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
-import type { ListedPaper } from '../app/lists.js';
 import { OpenPapersError } from '../core/errors.js';
 import { paperDay, type Paper } from '../core/paper.js';
-import { periodPage, resolvePeriod, searchPage, type WebDeps } from './queries.js';
+import { periodPage, searchPage, type PeriodParams, type WebDeps } from './queries.js';
 import {
   DailyQuery,
   describeIssue,
@@ -81,52 +80,30 @@ export function createApi(deps: WebDeps): OpenAPIHono {
     },
   });
 
-  const periodList = async (params: {
-    date?: string;
-    week?: string;
-    month?: string;
-    category?: string;
-    page: number;
-    per_page: number;
-  }) => {
-    const period = await resolvePeriod(deps, params);
-    const list = await periodPage(deps, period, {
-      category: params.category,
-      page: params.page,
-      perPage: params.per_page,
+  const lists = [
+    ['/daily', DailyQuery, 'The papers of one day (default: the latest day with papers)'],
+    ['/weekly', WeeklyQuery, 'The papers of one ISO week (default: the latest)'],
+    ['/monthly', MonthlyQuery, 'The papers of one month (default: the latest)'],
+  ] as const;
+  for (const [path, query, summaryText] of lists) {
+    api.openapi(listRoute(path, query, summaryText), async (c) => {
+      const params: PeriodParams = c.req.valid('query');
+      const list = await periodPage(deps, params);
+      c.header('cache-control', API_CACHE);
+      return c.json(
+        {
+          period: list.period,
+          previous: list.previous,
+          next: list.next,
+          items: list.papers.map((item) => summary(item.paper, item.votes)),
+          page: params.page,
+          perPage: params.per_page,
+          total: list.total,
+        },
+        200,
+      );
     });
-    return {
-      period: list.period,
-      previous: list.previous,
-      next: list.next,
-      items: list.papers.map((item: ListedPaper) => summary(item.paper, item.votes)),
-      page: params.page,
-      perPage: params.per_page,
-      total: list.total,
-    };
-  };
-
-  api.openapi(
-    listRoute('/daily', DailyQuery, 'The papers of one day (default: the latest day with papers)'),
-    async (c) => {
-      c.header('cache-control', API_CACHE);
-      return c.json(await periodList(c.req.valid('query')), 200);
-    },
-  );
-  api.openapi(
-    listRoute('/weekly', WeeklyQuery, 'The papers of one ISO week (default: the latest)'),
-    async (c) => {
-      c.header('cache-control', API_CACHE);
-      return c.json(await periodList(c.req.valid('query')), 200);
-    },
-  );
-  api.openapi(
-    listRoute('/monthly', MonthlyQuery, 'The papers of one month (default: the latest)'),
-    async (c) => {
-      c.header('cache-control', API_CACHE);
-      return c.json(await periodList(c.req.valid('query')), 200);
-    },
-  );
+  }
 
   api.openapi(
     createRoute({

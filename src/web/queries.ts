@@ -29,30 +29,33 @@ export function parseParams<T extends z.ZodType>(schema: T, params: Record<strin
   return result.data;
 }
 
-/** The period a request names (`date`, `week` or `month`), else the latest day with papers. */
-export async function resolvePeriod(
-  deps: WebDeps,
-  params: { date?: string; week?: string; month?: string },
-): Promise<Period> {
+/** What list requests name: a period (`date`, `week` or `month`; default the latest day), a page. */
+export interface PeriodParams {
+  date?: string;
+  week?: string;
+  month?: string;
+  category?: string;
+  page: number;
+  per_page: number;
+}
+
+async function resolvePeriod(deps: WebDeps, params: PeriodParams): Promise<Period> {
   if (params.week) return parseWeek(params.week) as Period;
   if (params.month) return parseMonth(params.month) as Period;
   if (params.date) return dayPeriod(params.date);
   return dayPeriod((await deps.lists.latestDay()) ?? deps.now().slice(0, 10));
 }
 
-export async function periodPage(
-  deps: WebDeps,
-  period: Period,
-  options: { category?: string; page: number; perPage: number },
-): Promise<PeriodList> {
-  const list = await deps.lists.period(period, {
-    category: options.category,
-    limit: options.perPage,
-    offset: (options.page - 1) * options.perPage,
+/** One page of the period a request names; a page past the last is a 400 that says which is the last. */
+export async function periodPage(deps: WebDeps, params: PeriodParams): Promise<PeriodList> {
+  const list = await deps.lists.period(await resolvePeriod(deps, params), {
+    category: params.category,
+    limit: params.per_page,
+    offset: (params.page - 1) * params.per_page,
   });
-  if (options.page > 1 && list.papers.length === 0) {
-    const last = Math.max(1, Math.ceil(list.total / options.perPage));
-    throw new OpenPapersError('OP_ERR_BAD_REQUEST', `page ${options.page} is past the last page (${last})`);
+  if (params.page > 1 && list.papers.length === 0) {
+    const last = Math.max(1, Math.ceil(list.total / params.per_page));
+    throw new OpenPapersError('OP_ERR_BAD_REQUEST', `page ${params.page} is past the last page (${last})`);
   }
   return list;
 }

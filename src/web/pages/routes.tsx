@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import { OpenPapersError } from '../../core/errors.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { renderFeed, FEED_CONTENT_TYPES, type FeedFormat } from '../feeds.js';
-import { periodPage, parseParams, resolvePeriod, searchPage, type WebDeps } from '../queries.js';
+import { periodPage, parseParams, searchPage, type PeriodParams, type WebDeps } from '../queries.js';
 import { DailyQuery, MonthlyQuery, SearchQuery, TrendingQuery, WeeklyQuery } from '../schemas.js';
 import { paperPath, withQuery } from '../urls.js';
 import { HomePage, TrendingPage } from './lists.js';
@@ -25,20 +25,8 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
     const query = c.req.query();
     const schema =
       query.week !== undefined ? WeeklyQuery : query.month !== undefined ? MonthlyQuery : DailyQuery;
-    const params = parseParams(schema, query) as {
-      date?: string;
-      week?: string;
-      month?: string;
-      category?: string;
-      page: number;
-      per_page: number;
-    };
-    const period = await resolvePeriod(deps, params);
-    const list = await periodPage(deps, period, {
-      category: params.category,
-      page: params.page,
-      perPage: params.per_page,
-    });
+    const params = parseParams(schema, query) as PeriodParams;
+    const list = await periodPage(deps, params);
     return html(
       c,
       <HomePage
@@ -138,9 +126,8 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
   for (const format of ['rss', 'atom'] as const) {
     app.get(`/feeds/daily.${format}`, async (c) => {
       const params = parseParams(DailyQuery, c.req.query());
-      const period = await resolvePeriod(deps, params);
-      const list = await periodPage(deps, period, { category: params.category, page: 1, perPage: 100 });
-      const title = `OpenPapers: papers of ${period.key}${params.category ? ` in ${params.category}` : ''}`;
+      const list = await periodPage(deps, { ...params, page: 1, per_page: 100 });
+      const title = `OpenPapers: papers of ${list.period.key}${params.category ? ` in ${params.category}` : ''}`;
       return feed(
         c,
         format,
