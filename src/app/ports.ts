@@ -67,7 +67,48 @@ export interface PaperStore {
   votesRevision(): Promise<number>;
   /** Every paper of the days from `fromDay` on, with its day and number of votes. */
   papersSince(fromDay: string): Promise<{ id: string; day: string; votes: number }[]>;
+  /** Which of these papers this voter has voted for. */
+  votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
+
+  /** The user with this (normalised) email, created with `candidate`'s id and role if there is none. */
+  ensureUser(candidate: User): Promise<User>;
+  getUser(id: string): Promise<User | null>;
+  getUserByEmail(email: string): Promise<User | null>;
+  setUserRole(id: string, role: Role): Promise<void>;
+  /** Removes the user and everything personal: sessions, sign-in tokens, votes. */
+  deleteUser(id: string): Promise<void>;
+  putSignInToken(tokenHash: string, email: string, expiresAt: string): Promise<void>;
+  /** The email a sign-in token was made for, once: the token is gone after this. Null when unknown or expired. */
+  takeSignInToken(tokenHash: string, now: string): Promise<string | null>;
+  putSession(session: StoredSession): Promise<void>;
+  /** The session with this token hash, unless it has expired. */
+  getSession(tokenHash: string, now: string): Promise<StoredSession | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessions(userId: string): Promise<void>;
+  /**
+   * Counts one event under `key` and says whether it is within the limit: fewer than `limit` events since
+   * `windowStart`. An event over the limit is not counted.
+   */
+  takeRateLimit(key: string, now: string, windowStart: string, limit: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export type Role = 'user' | 'moderator' | 'admin';
+
+export interface User {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface StoredSession {
+  tokenHash: string;
+  userId: string;
+  /** The token that this session's forms must send back (CSRF protection). */
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
 }
 
 export interface StoredEmbedding {

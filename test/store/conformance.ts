@@ -167,6 +167,92 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       );
     });
 
+    test('users: one per email, roles, and deletion removes sessions, tokens and votes', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers([paper('2501.00001', { announced: '2025-01-01' })], 'now');
+      const ada = await store.ensureUser({
+        id: 'u1',
+        email: 'ada@example.org',
+        role: 'user',
+        createdAt: 't0',
+      });
+      assert.deepEqual(ada, { id: 'u1', email: 'ada@example.org', role: 'user', createdAt: 't0' });
+      const again = await store.ensureUser({
+        id: 'u2',
+        email: 'ada@example.org',
+        role: 'admin',
+        createdAt: 't1',
+      });
+      assert.deepEqual(again, ada, 'the existing user, unchanged');
+      await store.setUserRole('u1', 'moderator');
+      assert.equal((await store.getUserByEmail('ada@example.org'))?.role, 'moderator');
+      assert.equal(await store.getUserByEmail("' OR 1=1 --"), null);
+
+      const session = {
+        tokenHash: 'h1',
+        userId: 'u1',
+        csrfToken: 'c1',
+        createdAt: 't0',
+        expiresAt: '2030-01-01T00:00:00Z',
+      };
+      await store.putSession(session);
+      await store.putSession({ ...session, tokenHash: 'h2' });
+      assert.deepEqual(await store.getSession('h1', '2029-01-01T00:00:00Z'), session);
+      assert.equal(await store.getSession('h1', '2030-01-01T00:00:00Z'), null, 'expired');
+      await store.deleteSession('h1');
+      assert.equal(await store.getSession('h1', '2029-01-01T00:00:00Z'), null);
+      await store.putSignInToken('t1', 'ada@example.org', '2030-01-01T00:00:00Z');
+      await store.setVote('2501.00001', 'u1', true, 't0');
+      const votes = await store.votesRevision();
+      assert.deepEqual(await store.votedBy('u1', ['2501.00001', '2501.00002']), new Set(['2501.00001']));
+
+      await store.deleteUser('u1');
+      assert.equal(await store.getUser('u1'), null);
+      assert.equal(await store.getSession('h2', '2029-01-01T00:00:00Z'), null);
+      assert.equal(await store.takeSignInToken('t1', '2029-01-01T00:00:00Z'), null);
+      assert.equal((await store.voteCounts(['2501.00001'])).get('2501.00001'), 0);
+      assert.equal(await store.votesRevision(), votes + 1);
+    });
+
+    test('sign-in tokens work once and not after they expire; sessions of a user go together', async (t) => {
+      const store = await makeStore(t);
+      await store.putSignInToken('a', 'ada@example.org', '2030-01-01T00:00:00Z');
+      await store.putSignInToken('b', 'bob@example.org', '2030-01-01T00:00:00Z');
+      assert.equal(await store.takeSignInToken('a', '2029-12-31T00:00:00Z'), 'ada@example.org');
+      assert.equal(await store.takeSignInToken('a', '2029-12-31T00:00:00Z'), null, 'used');
+      assert.equal(await store.takeSignInToken('b', '2030-01-01T00:00:01Z'), null, 'expired');
+      const bob = await store.ensureUser({
+        id: 'b1',
+        email: 'bob@example.org',
+        role: 'user',
+        createdAt: 't',
+      });
+      for (const hash of ['s1', 's2']) {
+        await store.putSession({
+          tokenHash: hash,
+          userId: bob.id,
+          csrfToken: 'c',
+          createdAt: 't',
+          expiresAt: '2030-01-01',
+        });
+      }
+      await store.deleteSessions(bob.id);
+      assert.equal(await store.getSession('s1', '2029'), null);
+      assert.equal(await store.getSession('s2', '2029'), null);
+    });
+
+    test('rate limits: at most `limit` events per key in the window; refused events do not count', async (t) => {
+      const store = await makeStore(t);
+      const take = (key: string, now: string) => store.takeRateLimit(key, now, `${now.slice(0, 15)}0`, 3);
+      const results = [];
+      for (const minute of ['10:00', '10:01', '10:02', '10:03', '10:04']) {
+        results.push(await take('signin:ada', `2026-01-01T${minute}`));
+      }
+      assert.deepEqual(results, [true, true, true, false, false]);
+      assert.equal(await take('signin:bob', '2026-01-01T10:05'), true, 'keys are counted apart');
+      assert.equal(await take('signin:ada', '2026-01-01T10:10'), true, 'a new window');
+    });
+
     test('stats count papers by month of their day and by primary category', async (t) => {
       const store = await makeStore(t);
       await store.upsertPapers(

@@ -85,6 +85,39 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO store_meta (key, value) VALUES ('votes', 0);
     `,
   },
+  {
+    version: 5,
+    name: 'accounts',
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,     -- normalised: trimmed, lower-case
+        role TEXT NOT NULL CHECK (role IN ('user', 'moderator', 'admin')),
+        created_at TEXT NOT NULL
+      ) STRICT;
+      -- Tokens are stored as SHA-256 hashes: a copy of the database signs nobody in.
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX sessions_by_user ON sessions (user_id);
+      CREATE TABLE sign_in_tokens (
+        token_hash TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX sign_in_tokens_by_email ON sign_in_tokens (email);
+      -- Events counted by rate limits, shared by every app server that uses this database.
+      CREATE TABLE rate_events (
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX rate_events_by_key ON rate_events (key, at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -2,7 +2,16 @@
 import Database from 'better-sqlite3';
 import { mergePaper, type MergeOutcome } from '../../../core/merge.js';
 import type { Paper, PaperRecord } from '../../../core/paper.js';
-import type { ListQuery, PaperFilter, PaperStore, StoredEmbedding, StoreStats } from '../../../app/ports.js';
+import type {
+  ListQuery,
+  PaperFilter,
+  PaperStore,
+  Role,
+  StoredSession,
+  User,
+  StoredEmbedding,
+  StoreStats,
+} from '../../../app/ports.js';
 import { migrate } from './migrations.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from './rows.js';
 
@@ -59,6 +68,38 @@ export class SqliteStore implements PaperStore {
       voteCount: this.db.prepare<[string], { n: number }>(
         'SELECT count(*) AS n FROM votes WHERE paper_id = ?',
       ),
+      votedBy: this.db.prepare<[string, string], { paper_id: string }>(
+        'SELECT paper_id FROM votes WHERE voter = ? AND paper_id = ?',
+      ),
+      insertUser: this.db.prepare<[string, string, string, string]>(
+        'INSERT INTO users (id, email, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING',
+      ),
+      userById: this.db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
+      userByEmail: this.db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?'),
+      setRole: this.db.prepare<[string, string]>('UPDATE users SET role = ? WHERE id = ?'),
+      deleteUser: this.db.prepare<[string]>('DELETE FROM users WHERE id = ?'),
+      deleteVotesOf: this.db.prepare<[string]>('DELETE FROM votes WHERE voter = ?'),
+      deleteTokensOf: this.db.prepare<[string]>('DELETE FROM sign_in_tokens WHERE email = ?'),
+      putToken: this.db.prepare<[string, string, string]>(
+        'INSERT INTO sign_in_tokens (token_hash, email, expires_at) VALUES (?, ?, ?)',
+      ),
+      takeToken: this.db.prepare<[string], { email: string; expires_at: string }>(
+        'DELETE FROM sign_in_tokens WHERE token_hash = ? RETURNING email, expires_at',
+      ),
+      dropExpiredTokens: this.db.prepare<[string]>('DELETE FROM sign_in_tokens WHERE expires_at <= ?'),
+      putSession: this.db.prepare<[string, string, string, string, string]>(
+        `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+      ),
+      getSession: this.db.prepare<[string, string], SessionRow>(
+        'SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?',
+      ),
+      deleteSession: this.db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
+      deleteSessions: this.db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?'),
+      countEvents: this.db.prepare<[string, string], { n: number }>(
+        'SELECT count(*) AS n FROM rate_events WHERE key = ? AND at >= ?',
+      ),
+      addEvent: this.db.prepare<[string, string]>('INSERT INTO rate_events (key, at) VALUES (?, ?)'),
+      dropOldEvents: this.db.prepare<[string, string]>('DELETE FROM rate_events WHERE key = ? AND at < ?'),
       papersSince: this.db.prepare<[string], { id: string; day: string; votes: number }>(
         `SELECT p.id, p.day, (SELECT count(*) FROM votes v WHERE v.paper_id = p.id) AS votes
          FROM papers p WHERE p.day >= ?`,
@@ -176,6 +217,93 @@ export class SqliteStore implements PaperStore {
     return this.statements.papersSince.all(fromDay);
   }
 
+  async votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>> {
+    return new Set(paperIds.filter((id) => this.statements.votedBy.get(voter, id)));
+  }
+
+  async ensureUser(candidate: User): Promise<User> {
+    this.statements.insertUser.run(candidate.id, candidate.email, candidate.role, candidate.createdAt);
+    return toUser(this.statements.userByEmail.get(candidate.email) as UserRow);
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const row = this.statements.userById.get(id);
+    return row ? toUser(row) : null;
+  }
+
+  async getUserByEmail(email: string): Promise<User | null> {
+    const row = this.statements.userByEmail.get(email);
+    return row ? toUser(row) : null;
+  }
+
+  async setUserRole(id: string, role: Role): Promise<void> {
+    this.statements.setRole.run(role, id);
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    this.db.transaction(() => {
+      const user = this.statements.userById.get(id);
+      if (!user) return;
+      if (this.statements.deleteVotesOf.run(id).changes > 0) this.statements.bumpVotesRevision.run();
+      this.statements.deleteTokensOf.run(user.email);
+      this.statements.deleteUser.run(id);
+    })();
+  }
+
+  async putSignInToken(tokenHash: string, email: string, expiresAt: string): Promise<void> {
+    this.statements.putToken.run(tokenHash, email, expiresAt);
+  }
+
+  async takeSignInToken(tokenHash: string, now: string): Promise<string | null> {
+    return this.db.transaction(() => {
+      const row = this.statements.takeToken.get(tokenHash);
+      this.statements.dropExpiredTokens.run(now);
+      return row && row.expires_at > now ? row.email : null;
+    })();
+  }
+
+  async putSession(session: StoredSession): Promise<void> {
+    this.statements.putSession.run(
+      session.tokenHash,
+      session.userId,
+      session.csrfToken,
+      session.createdAt,
+      session.expiresAt,
+    );
+  }
+
+  async getSession(tokenHash: string, now: string): Promise<StoredSession | null> {
+    const row = this.statements.getSession.get(tokenHash, now);
+    return row
+      ? {
+          tokenHash: row.token_hash,
+          userId: row.user_id,
+          csrfToken: row.csrf_token,
+          createdAt: row.created_at,
+          expiresAt: row.expires_at,
+        }
+      : null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    this.statements.deleteSession.run(tokenHash);
+  }
+
+  async deleteSessions(userId: string): Promise<void> {
+    this.statements.deleteSessions.run(userId);
+  }
+
+  async takeRateLimit(key: string, now: string, windowStart: string, limit: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        this.statements.dropOldEvents.run(key, windowStart);
+        if ((this.statements.countEvents.get(key, windowStart)?.n ?? 0) >= limit) return false;
+        this.statements.addEvent.run(key, now);
+        return true;
+      })
+      .immediate();
+  }
+
   async stats(): Promise<StoreStats> {
     const papers = (this.db.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
     const byMonth = this.db
@@ -277,6 +405,25 @@ export class SqliteStore implements PaperStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  role: Role;
+  created_at: string;
+}
+
+interface SessionRow {
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, role: row.role, createdAt: row.created_at };
 }
 
 function filterSql(filter: PaperFilter): { where: string; params: Record<string, string> } {
