@@ -161,3 +161,15 @@ export interface SearchIndexFiles {
     current: VectorIndex | null,
   ): Promise<VectorIndex>;
 }
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+}

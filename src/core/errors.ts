@@ -16,6 +16,10 @@ export const ERRORS = {
   OP_ERR_BAD_REQUEST: { exit: 2, http: 400, title: 'A request parameter is malformed or out of range' },
   OP_ERR_NO_ROUTE: { exit: 2, http: 404, title: 'No such page or API endpoint' },
   OP_ERR_METHOD: { exit: 2, http: 405, title: 'The HTTP method is not allowed on this address' },
+  OP_ERR_SIGN_IN_LINK: { exit: 2, http: 400, title: 'A sign-in link that has been used or has expired' },
+  OP_ERR_UNAUTHENTICATED: { exit: 2, http: 401, title: 'Signing in is needed for this' },
+  OP_ERR_CSRF: { exit: 2, http: 403, title: 'A form sent without its CSRF token, or with a wrong one' },
+  OP_ERR_RATE_LIMITED: { exit: 2, http: 429, title: 'Too many requests of one kind; try again later' },
   OP_ERR_INTERNAL: { exit: 70, http: 500, title: 'An unexpected internal error' },
 } as const;
 
