@@ -3,7 +3,8 @@
  * environment. The database is `--db`, else OPENPAPERS_DB, else `openpapers.db` in the data directory:
  * OPENPAPERS_DATA_DIR, else $XDG_DATA_HOME/openpapers, else ~/.local/share/openpapers. The embedding model is
  * `--model`, else OPENPAPERS_EMBED_MODEL, else the default hub model; OPENPAPERS_EMBED_URL sends it to an
- * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY).
+ * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY). Mail goes through OPENPAPERS_SMTP_URL
+ * from OPENPAPERS_MAIL_FROM; without a server it is written to the log.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ const envSchema = z.object({
   OPENPAPERS_EMBED_URL: z.string().url().optional(),
   OPENPAPERS_EMBED_API_KEY: z.string().min(1).optional(),
   OPENPAPERS_DATA_DIR: z.string().min(1).optional(),
+  OPENPAPERS_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  OPENPAPERS_MAIL_FROM: z.string().min(3).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
 });
 
@@ -25,6 +31,8 @@ export interface Config {
   /** Derived search indexes live beside the database. */
   readonly searchDir: string;
   readonly verbose: boolean;
+  /** Outgoing mail: an SMTP server URL, or null to write messages to the log instead. */
+  readonly mail: { readonly smtpUrl: string | null; readonly from: string };
   readonly embedding: {
     /** A Hugging Face hub id, a local model folder, or (with `url`) the endpoint's model name. */
     readonly model: string;
@@ -59,6 +67,10 @@ export function loadConfig(
     dbPath,
     searchDir: `${dbPath}.search`,
     verbose: options.verbose ?? false,
+    mail: Object.freeze({
+      smtpUrl: parsed.OPENPAPERS_SMTP_URL ?? null,
+      from: parsed.OPENPAPERS_MAIL_FROM ?? 'OpenPapers <openpapers@localhost>',
+    }),
     embedding: Object.freeze({
       model: options.model ?? parsed.OPENPAPERS_EMBED_MODEL ?? DEFAULT_EMBEDDING_MODEL,
       url: parsed.OPENPAPERS_EMBED_URL ?? null,

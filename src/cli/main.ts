@@ -9,6 +9,7 @@ import { listCommand, parseDayOption, showCommand, statsCommand } from './comman
 import { evalCommand } from './commands/eval.js';
 import { embedCommand, indexCommand, searchCommand, similarCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
+import { userCreateCommand } from './commands/user.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -184,6 +185,16 @@ function buildProgram(): Command {
       '\nEach request is logged as one JSON line on standard output. /healthz answers {"status":"ok"}; /metrics has Prometheus metrics.',
     )
     .action((options) => serveCommand(options, config()));
+
+  const user = program.command('user').description('manage accounts');
+  user
+    .command('create')
+    .description('create an account (or change its role); it signs in by email link like any other')
+    .argument('<email>', 'the account email address')
+    .option('--admin', 'with the admin role (the first admin is made this way)')
+    .option('--moderator', 'with the moderator role')
+    .option('--json', 'print the account as JSON')
+    .action((email: string, options) => userCreateCommand(email, options, config()));
 
   program
     .command('eval')

@@ -3,13 +3,17 @@
  * Web-standard Request and Response (server.ts puts it on a Node HTTP server; tests call app.request()).
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
+import { getCookie } from 'hono/cookie';
 import { OpenPapersError } from '../core/errors.js';
 import { createApi } from './api.js';
 import { registerAssets } from './assets.js';
 import { observe, responseCache, WebMetrics, type RequestLogEntry } from './http.js';
 import { ErrorPage } from './pages/components.js';
+import { registerAccountRoutes } from './pages/account-routes.js';
 import { html, registerPages } from './pages/routes.js';
+import { SESSION_COOKIE, sessions, type WebEnv } from './session.js';
 import type { WebDeps } from './queries.js';
 
 export interface WebOptions {
@@ -22,19 +26,32 @@ export interface WebOptions {
 /** How long a rendered response may be reused at most, even when nothing in the store changed ("new" badges). */
 const CACHE_BUCKET_MS = 10 * 60_000;
 
-export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono {
-  const app = new Hono();
+export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
   const metrics = new WebMetrics();
   const origin = (c: Context) => options.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin;
 
   app.use(observe(metrics, options.log ?? (() => {})));
   app.use(compress());
   app.use(
-    responseCache(async () => {
-      const [papers, votes] = await Promise.all([deps.store.revision(), deps.store.votesRevision()]);
-      return `${papers}:${votes}:${Math.floor(Date.parse(deps.now()) / CACHE_BUCKET_MS)}`;
+    responseCache(
+      async () => {
+        const [papers, votes] = await Promise.all([deps.store.revision(), deps.store.votesRevision()]);
+        return `${papers}:${votes}:${Math.floor(Date.parse(deps.now()) / CACHE_BUCKET_MS)}`;
+      },
+      undefined,
+      (c) => getCookie(c, SESSION_COOKIE) !== undefined,
+    ),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new OpenPapersError('OP_ERR_BAD_REQUEST', 'the request body is over 64 KB');
+      },
     }),
   );
+  app.use(sessions(deps));
 
   app.get('/healthz', async (c) => {
     c.header('cache-control', 'no-store');
@@ -49,10 +66,16 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono {
 
   registerAssets(app);
   registerPages(app, deps, origin);
+  registerAccountRoutes(app, deps, origin);
   app.route('/api', createApi(deps));
 
   // Every address that answers GET answers other methods with 405 and what is allowed.
-  const readable = new Set(app.routes.filter((route) => route.method === 'GET').map((route) => route.path));
+  const writable = new Set(app.routes.filter((route) => route.method === 'POST').map((route) => route.path));
+  const readable = new Set(
+    app.routes
+      .filter((route) => route.method === 'GET' && !writable.has(route.path))
+      .map((route) => route.path),
+  );
   for (const path of readable) {
     app.on(['POST', 'PUT', 'PATCH', 'DELETE'], path, (c) => {
       c.header('allow', 'GET, HEAD');
@@ -66,7 +89,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono {
   app.onError((error, c) => {
     const known = error instanceof OpenPapersError ? error : null;
     if (!known) console.error(error);
-    const status = (known?.httpStatus ?? 500) as 400 | 404 | 405 | 500;
+    const status = (known?.httpStatus ?? 500) as 400 | 401 | 403 | 404 | 405 | 429 | 500;
     const code = known?.code ?? 'OP_ERR_INTERNAL';
     const message = known?.message ?? 'an unexpected error; it has been logged';
     if (c.req.path.startsWith('/api/') || c.req.path === '/healthz') {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 
 const STYLE = `
 :root { --bg: #fdfdfc; --fg: #1c1d1f; --muted: #5b5f66; --line: #e3e4e8; --card: #fff; --accent: #2958c9;
@@ -55,6 +55,10 @@ ol.cards > li { list-style: none; }
 .badge { display: inline-block; margin-left: .5rem; padding: 0 .45rem; border-radius: 4px; font-size: .75rem;
   background: var(--badge); color: var(--bg); vertical-align: middle; }
 .votes { margin-left: .75rem; }
+form.vote { display: inline; }
+form.vote button { padding: 0 .45rem; font-size: .9rem; color: var(--muted); }
+form.vote button[aria-pressed=true] { color: var(--accent); border-color: var(--accent); font-weight: 600; }
+form.stacked { display: grid; gap: .5rem; max-width: 24rem; }
 .categories { display: flex; flex-wrap: wrap; gap: .3rem; padding: 0; margin: .3rem 0; list-style: none;
   font-size: .8rem; }
 .categories a { padding: 0 .4rem; border: 1px solid var(--line); border-radius: 4px; text-decoration: none; }
@@ -87,7 +91,7 @@ const FONT_TYPES: Record<string, string> = {
   ttf: 'font/ttf',
 };
 
-export function registerAssets(app: Hono): void {
+export function registerAssets<E extends Env>(app: Hono<E>): void {
   const katexDist = join(dirname(createRequire(import.meta.url).resolve('katex/package.json')), 'dist');
   const katexCss = readFileSync(join(katexDist, 'katex.min.css'));
   const fonts = new Map(

@@ -13,10 +13,15 @@ interface CachedResponse {
 /**
  * Caches successful GET responses by URL until `stamp` changes (the store's revisions and a time bucket), so
  * that a popular page is rendered once per change rather than once per request, and answers conditional
- * requests with 304. Only responses that set Cache-Control are cached: a route opts in by saying how
- * clients may cache it.
+ * requests with 304. Only responses whose Cache-Control allows shared storing are cached, never one that sets
+ * a cookie: a route opts in by saying how clients may cache it.
  */
-export function responseCache(stamp: () => Promise<string>, maxBytes = 64 * 1024 * 1024): MiddlewareHandler {
+export function responseCache(
+  stamp: () => Promise<string>,
+  maxBytes = 64 * 1024 * 1024,
+  /** Requests answered personally (a signed-in reader's), never from or into the cache. */
+  personal: (c: Context) => boolean = () => false,
+): MiddlewareHandler {
   const cache = new Map<string, CachedResponse>();
   // Bounded by bytes, not entries: anyone can ask for endless distinct URLs, and feeds are large.
   let bytes = 0;
@@ -25,7 +30,7 @@ export function responseCache(stamp: () => Promise<string>, maxBytes = 64 * 1024
     cache.delete(key);
   };
   return async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || personal(c)) return next();
     const key = new URL(c.req.url).pathname + new URL(c.req.url).search;
     const current = await stamp();
     const hit = cache.get(key);
@@ -39,7 +44,16 @@ export function responseCache(stamp: () => Promise<string>, maxBytes = 64 * 1024
     }
     await next();
     const response = c.res;
-    if (response.status !== 200 || !response.headers.get('cache-control')) return;
+    // Only what a route marks as shareable: a Cache-Control that allows storing, and no cookie of anyone's.
+    const control = response.headers.get('cache-control') ?? '';
+    if (
+      response.status !== 200 ||
+      !control ||
+      /no-store|private/.test(control) ||
+      response.headers.has('set-cookie')
+    ) {
+      return;
+    }
     const body = await response.arrayBuffer();
     const etag = `W/"${createHash('sha1').update(current).update(new Uint8Array(body)).digest('base64url').slice(0, 22)}"`;
     const headers = [...response.headers.entries()].filter(([name]) => name !== 'content-length');

@@ -3,6 +3,7 @@
  * search results out. Each entry point only renders.
  */
 import type { z } from '@hono/zod-openapi';
+import type { AccountService } from '../app/accounts.js';
 import type { ListService, PeriodList } from '../app/lists.js';
 import type { PaperStore } from '../app/ports.js';
 import type { SearchHit, SearchMode, SearchService } from '../app/search.js';
@@ -14,6 +15,7 @@ export interface WebDeps {
   store: PaperStore;
   lists: ListService;
   search: SearchService;
+  accounts: AccountService;
   /** The current time as an ISO string; tests set it. */
   now: () => string;
 }

@@ -1,14 +1,17 @@
 /** Puts the web app on a Node HTTP server. */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
-export function startServer(app: Hono, options: { port: number; host: string }): Promise<RunningServer> {
+export function startServer<E extends Env>(
+  app: Hono<E>,
+  options: { port: number; host: string },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     // The callback runs once listening, after `server` is assigned.

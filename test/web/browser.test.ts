@@ -12,6 +12,7 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI, REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
 import { HOSTILE, XSS } from './fixture.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
 
 const CHROMIUM = process.env.OPENPAPERS_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(REPO_ROOT, 'test-output', 'screenshots');
@@ -22,10 +23,12 @@ describe('in the browser', () => {
   let base: string;
   let browser: Browser;
   let page: Page;
+  let smtp: TestSmtp;
   const dialogs: string[] = [];
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    smtp = await startSmtp();
     const dir = tempDir({ after: (fn) => process.on('exit', fn) });
     const env = { OPENPAPERS_DB: join(dir, 'site.db'), OPENPAPERS_EMBED_MODEL: MODEL };
     const hostile = join(dir, 'hostile.jsonl');
@@ -38,7 +41,7 @@ describe('in the browser', () => {
       assert.equal(result.code, 0, result.stderr);
     }
     server = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, OPENPAPERS_SMTP_URL: smtp.url },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     base = await new Promise<string>((resolve, reject) => {
@@ -70,6 +73,7 @@ describe('in the browser', () => {
   after(async () => {
     await browser?.close();
     server?.kill('SIGTERM');
+    await smtp?.close();
   });
 
   test('home → previous day → a paper → a similar paper → search a phrase → filter by category → its RSS feed', async () => {
@@ -162,5 +166,49 @@ describe('in the browser', () => {
     await phone.goto(`${base}/papers/${HOSTILE[1]?.id}`);
     await phone.screenshot({ path: join(SHOTS, 'paper-phone-dark.png'), fullPage: true });
     await phone.close();
+  });
+
+  test('sign up through the emailed link, upvote a paper and see it rise on trending, sign out', async () => {
+    const reader = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await reader.goto(`${base}/trending`);
+    await reader.getByRole('link', { name: 'Sign in', exact: true }).click();
+    await reader.getByLabel('Email address').fill('reader@example.org');
+    await reader.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    assert.match((await reader.locator('main').textContent()) ?? '', /Check your inbox/);
+    const [mail] = await smtp.waitFor(1);
+    const link = /http:\/\/\S+/.exec(mail?.text ?? '')?.[0] as string;
+    assert.ok(link.startsWith(base), link);
+    await reader.goto(link);
+    await reader.getByRole('button', { name: 'Sign in' }).click();
+    await reader.waitForURL(`${base}/`);
+    assert.equal(await reader.getByRole('link', { name: 'Account' }).count(), 1);
+
+    await reader.goto(`${base}/trending`);
+    const titles = () => reader.locator('ol.cards article.card h3 a').allTextContents();
+    const before = await titles();
+    const chosen = before[9] as string;
+    await reader
+      .locator('ol.cards > li')
+      .nth(9)
+      .getByRole('button', { name: /Upvote/ })
+      .click();
+    await reader.waitForURL(`${base}/trending`);
+    const after = await titles();
+    assert.equal(after[0], chosen, 'one vote lifts it above the papers of its day');
+    assert.equal(
+      await reader
+        .locator('ol.cards > li')
+        .first()
+        .getByRole('button', { name: /Take back your vote \(1 votes\)/ })
+        .count(),
+      1,
+    );
+    await reader.screenshot({ path: join(SHOTS, 'trending-after-vote.png') });
+
+    await reader.goto(`${base}/account`);
+    await reader.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await reader.waitForURL(`${base}/`);
+    assert.equal(await reader.getByRole('link', { name: 'Sign in', exact: true }).count(), 1);
+    await reader.close();
   });
 });

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Hono } from 'hono';
+import { AccountService } from '../../src/app/accounts.js';
 import { ingestSource } from '../../src/app/ingest.js';
+import type { Mailer, MailMessage } from '../../src/app/ports.js';
 import { ListService } from '../../src/app/lists.js';
 import { SearchService } from '../../src/app/search.js';
 import { SearchIndexFolder } from '../../src/adapters/search/index-files.js';
@@ -16,6 +18,7 @@ import { readSource } from '../../src/adapters/sources/formats.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import { OpenPapersError } from '../../src/core/errors.js';
 import { createWebApp } from '../../src/web/app.js';
+import type { WebEnv } from '../../src/web/session.js';
 import { REPO_ROOT, tempDir } from '../helpers.js';
 
 export const LATEST_DAY = '2026-07-01';
@@ -43,13 +46,18 @@ export const HOSTILE = [
 ];
 
 export interface WebFixture {
-  app: Hono;
+  app: Hono<WebEnv>;
   store: SqliteStore;
   now: { value: string };
   logs: unknown[];
+  /** What the app sent by mail, unless a mailer was given (accounts.test.ts gives a real SMTP one). */
+  mail: MailMessage[];
 }
 
-export async function webFixture(t: { after: (fn: () => void) => void }): Promise<WebFixture> {
+export async function webFixture(
+  t: { after: (fn: () => void) => void },
+  options: { mailer?: Mailer } = {},
+): Promise<WebFixture> {
   const dir = tempDir(t);
   const store = new SqliteStore(join(dir, 'web.db'));
   t.after(() => void store.close());
@@ -69,11 +77,17 @@ export async function webFixture(t: { after: (fn: () => void) => void }): Promis
     today: () => now.value.slice(0, 10),
   });
   const logs: unknown[] = [];
+  const mail: MailMessage[] = [];
+  const accounts = new AccountService({
+    store,
+    mailer: options.mailer ?? { send: async (message) => void mail.push(message), close: () => {} },
+    now: () => now.value,
+  });
   const app = createWebApp(
-    { store, lists: new ListService(store), search, now: () => now.value },
+    { store, lists: new ListService(store), search, accounts, now: () => now.value },
     { log: (entry) => logs.push(entry) },
   );
-  return { app, store, now, logs };
+  return { app, store, now, logs, mail };
 }
 
 async function ingest(store: SqliteStore, path: string, format: 'openpapers'): Promise<void> {

@@ -14,6 +14,15 @@ function app(stamp: { value: string }, maxBytes: number) {
     return c.text('x'.repeat(400));
   });
   hono.get('/uncacheable', (c) => c.text('no cache-control header'));
+  hono.get('/private', (c) => {
+    c.header('cache-control', 'no-store');
+    return c.text('a page for one reader');
+  });
+  hono.get('/cookie', (c) => {
+    c.header('cache-control', 'no-cache');
+    c.header('set-cookie', 'token=abc');
+    return c.text('sets a cookie');
+  });
   return { hono, renders };
 }
 
@@ -32,4 +41,7 @@ test('the response cache renders once per stamp, evicts the least recently used 
   assert.equal(await cacheOf('/page/1'), 'miss', 'a new stamp is a new render');
   assert.deepEqual(Object.fromEntries(renders), { 1: 2, 2: 2, 3: 1 });
   assert.equal(await cacheOf('/uncacheable'), null, 'only responses that set Cache-Control are cached');
+  for (const url of ['/private', '/cookie', '/private', '/cookie']) {
+    assert.equal(await cacheOf(url), null, `${url} is never cached`);
+  }
 });

@@ -1,5 +1,7 @@
 /** serve: the web app on a local HTTP server, until interrupted. */
+import { AccountService } from '../../app/accounts.js';
 import { ListService } from '../../app/lists.js';
+import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { createWebApp } from '../../web/app.js';
 import { startServer } from '../../web/server.js';
@@ -18,8 +20,13 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   const search = searchService(store, config);
   // Build or load the search indexes now, with progress, rather than inside the first visitor's request.
   await search.vectorIndex();
+  const now = () => new Date().toISOString();
+  const mailer = config.mail.smtpUrl
+    ? smtpMailer(config.mail.smtpUrl, config.mail.from)
+    : logMailer((text) => process.stderr.write(`[no OPENPAPERS_SMTP_URL; not sent] ${text}`));
+  const accounts = new AccountService({ store, mailer, now });
   const app = createWebApp(
-    { store, lists: new ListService(store), search, now: () => new Date().toISOString() },
+    { store, lists: new ListService(store), search, accounts, now },
     {
       publicUrl: options.publicUrl ?? null,
       log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
@@ -33,5 +40,6 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
     process.once('SIGTERM', stop);
   });
   await server.close();
+  mailer.close();
   await store.close();
 }

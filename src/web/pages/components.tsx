@@ -19,6 +19,8 @@ export interface LayoutProps {
   feeds?: { title: string; rss: string; atom: string };
   /** Pages that typeset LaTeX load KaTeX's stylesheet. */
   math?: boolean;
+  /** The signed-in account's email, or null/absent when signed out. */
+  account?: string | null;
   children?: Child;
 }
 
@@ -78,6 +80,13 @@ export function Layout(props: LayoutProps) {
               />
               <button type="submit">Search</button>
             </form>
+            {props.account ? (
+              <a href="/account" title={props.account}>
+                Account
+              </a>
+            ) : (
+              <a href="/signin">Sign in</a>
+            )}
           </nav>
           <p class="invite">
             <a href="/subscribe" aria-current={current('subscribe')}>
@@ -151,9 +160,49 @@ export function isNew(paper: Paper, now: string): boolean {
   return age >= 0 && age < 86_400_000;
 }
 
+/** What a signed-in reader needs to vote: the form token, their votes, and where to come back to. */
+export interface VoteContext {
+  csrf: string;
+  voted: ReadonlySet<string>;
+  back: string;
+}
+
+/** The vote count; a button for signed-in readers, a link to sign in for the others. */
+export function VoteButton(props: { paperId: string; votes: number; vote: VoteContext | null }) {
+  const { paperId, votes, vote } = props;
+  if (!vote) {
+    return (
+      <a
+        class="votes"
+        href={withQuery('/signin', { next: paperPath(paperId) })}
+        aria-label={`${votes} votes; sign in to vote`}
+      >
+        ▲ {votes}
+      </a>
+    );
+  }
+  const voted = vote.voted.has(paperId);
+  return (
+    <form class="vote" method="post" action={`${paperPath(paperId)}/vote`}>
+      <input type="hidden" name="csrf" value={vote.csrf} />
+      <input type="hidden" name="up" value={voted ? '0' : '1'} />
+      <input type="hidden" name="back" value={vote.back} />
+      <button
+        type="submit"
+        class="votes"
+        aria-pressed={voted ? 'true' : 'false'}
+        aria-label={voted ? `Take back your vote (${votes} votes)` : `Upvote (${votes} votes)`}
+      >
+        ▲ {votes}
+      </button>
+    </form>
+  );
+}
+
 export interface CardProps {
   item: ListedPaper;
   now: string;
+  vote?: VoteContext | null;
   /** A search snippet with highlights instead of the abstract's start. */
   snippet?: Snippet;
   titleSnippet?: Snippet;
@@ -177,9 +226,7 @@ export function PaperCard(props: CardProps) {
       <Authors authors={paper.authors} max={5} />
       <p class="meta">
         {day ? <time datetime={day}>{day}</time> : null}
-        <span class="votes" aria-label={`${votes} votes`}>
-          ▲ {votes}
-        </span>
+        <VoteButton paperId={paper.id} votes={votes} vote={props.vote ?? null} />
       </p>
       <Categories categories={paper.categories.slice(0, 4)} />
       <p class="abstract">

@@ -2,7 +2,7 @@
 import type { PeriodList, TrendingList } from '../../app/lists.js';
 import { dayPeriod, monthPeriod, weekPeriod, type Period } from '../../core/lists/periods.js';
 import { withQuery } from '../urls.js';
-import { Layout, PaperCard, Pagination } from './components.js';
+import { Layout, PaperCard, Pagination, type VoteContext } from './components.js';
 
 const PERIOD_PARAM = { day: 'date', week: 'week', month: 'month' } as const;
 
@@ -35,6 +35,8 @@ export function HomePage(props: {
   now: string;
   /** The newest day with papers, for "back to the latest". */
   latest: string | null;
+  vote: VoteContext | null;
+  account: string | null;
 }) {
   const { list, category, page, perPage } = props;
   const { period } = list;
@@ -59,6 +61,7 @@ export function HomePage(props: {
       title={heading}
       section="daily"
       math
+      account={props.account}
       feeds={{
         title: 'Daily papers',
         rss: withQuery('/feeds/daily.rss', feedQuery),
@@ -112,7 +115,7 @@ export function HomePage(props: {
       ) : (
         <div class="cards">
           {list.papers.map((item) => (
-            <PaperCard item={item} now={props.now} />
+            <PaperCard item={item} now={props.now} vote={props.vote} />
           ))}
         </div>
       )}
@@ -125,13 +128,21 @@ export function HomePage(props: {
   );
 }
 
-export function TrendingPage(props: { list: TrendingList; page: number; perPage: number; now: string }) {
+export function TrendingPage(props: {
+  list: TrendingList;
+  page: number;
+  perPage: number;
+  now: string;
+  vote: VoteContext | null;
+  account: string | null;
+}) {
   const { list, page, perPage } = props;
   return (
     <Layout
       title="Trending papers"
       section="trending"
       math
+      account={props.account}
       feeds={{ title: 'Trending papers', rss: '/feeds/trending.rss', atom: '/feeds/trending.atom' }}
     >
       <h1>Trending papers</h1>
@@ -145,7 +156,7 @@ export function TrendingPage(props: { list: TrendingList; page: number; perPage:
         <ol class="cards ranked" start={(page - 1) * perPage + 1}>
           {list.papers.map((item) => (
             <li>
-              <PaperCard item={item} now={props.now} />
+              <PaperCard item={item} now={props.now} vote={props.vote} />
             </li>
           ))}
         </ol>

@@ -3,19 +3,21 @@ import type { SearchHit } from '../../app/search.js';
 import { paperDay, type Paper } from '../../core/paper.js';
 import { categoryName } from '../../core/taxonomy.js';
 import { arxivLinks, authorSearchPath, paperPath, withQuery } from '../urls.js';
-import { Latex, Layout } from './components.js';
+import { Latex, Layout, VoteButton, type VoteContext } from './components.js';
 
 export function PaperPage(props: {
   paper: Paper;
   votes: number;
   similar: SearchHit[];
   similarNotice: string | null;
+  vote: VoteContext | null;
+  account: string | null;
 }) {
   const { paper } = props;
   const links = arxivLinks(paper.id);
   const day = paperDay(paper);
   return (
-    <Layout title={paper.title} math>
+    <Layout title={paper.title} math account={props.account}>
       <article class="paper" aria-labelledby="paper-title">
         <h1 id="paper-title">
           <Latex text={paper.title} />
@@ -33,9 +35,7 @@ export function PaperPage(props: {
               Listed <a href={withQuery('/', { date: day })}>{day}</a>
             </>
           ) : null}
-          <span class="votes" aria-label={`${props.votes} votes`}>
-            ▲ {props.votes} {props.votes === 1 ? 'vote' : 'votes'}
-          </span>
+          <VoteButton paperId={paper.id} votes={props.votes} vote={props.vote} />
         </p>
         {links ? (
           <p class="links">

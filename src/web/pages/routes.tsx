@@ -1,5 +1,7 @@
 /** The HTML pages and the feeds: parameters validated, use cases called, views rendered. */
 import type { Context, Hono } from 'hono';
+import { csrfToken, type WebEnv } from '../session.js';
+import type { VoteContext } from './components.js';
 import { OpenPapersError } from '../../core/errors.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { renderFeed, FEED_CONTENT_TYPES, type FeedFormat } from '../feeds.js';
@@ -15,12 +17,36 @@ import type { Child } from 'hono/jsx';
 /** Pages may be cached by clients but must be revalidated (with their ETag) before each use. */
 const PAGE_CACHE = 'no-cache';
 
-export function html(c: Context, page: Child, status: 200 | 400 | 404 | 405 | 500 = 200): Response {
-  c.header('cache-control', status === 200 ? PAGE_CACHE : 'no-store');
+/** A page; `personal` ones (forms with tokens, account details) are never stored by any cache. */
+export function html(
+  c: Context,
+  page: Child,
+  status: 200 | 400 | 401 | 403 | 404 | 405 | 429 | 500 = 200,
+  personal = false,
+): Response {
+  c.header('cache-control', status === 200 && !personal ? PAGE_CACHE : 'no-store');
   return c.html(`<!doctype html>${String(page)}`, status);
 }
 
-export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => string): void {
+/** The voting context of a signed-in reader for these papers, or null for a signed-out one. */
+async function voteContext(
+  c: Context<WebEnv>,
+  deps: WebDeps,
+  paperIds: string[],
+): Promise<VoteContext | null> {
+  const viewer = c.get('viewer');
+  if (!viewer) return null;
+  const url = new URL(c.req.url);
+  return {
+    csrf: csrfToken(c),
+    voted: await deps.store.votedBy(viewer.user.id, paperIds),
+    back: url.pathname + url.search,
+  };
+}
+
+const accountOf = (c: Context<WebEnv>) => c.get('viewer')?.user.email ?? null;
+
+export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Context) => string): void {
   app.get('/', async (c) => {
     const query = c.req.query();
     const schema =
@@ -36,6 +62,12 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
         perPage={params.per_page}
         now={deps.now()}
         latest={await deps.lists.latestDay()}
+        vote={await voteContext(
+          c,
+          deps,
+          list.papers.map((item) => item.paper.id),
+        )}
+        account={accountOf(c)}
       />,
     );
   });
@@ -48,7 +80,18 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
     });
     return html(
       c,
-      <TrendingPage list={list} page={params.page} perPage={params.per_page} now={deps.now()} />,
+      <TrendingPage
+        list={list}
+        page={params.page}
+        perPage={params.per_page}
+        now={deps.now()}
+        vote={await voteContext(
+          c,
+          deps,
+          list.papers.map((item) => item.paper.id),
+        )}
+        account={accountOf(c)}
+      />,
     );
   });
 
@@ -67,6 +110,8 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
           notice={null}
           usedMode="hybrid"
           now={deps.now()}
+          vote={null}
+          account={accountOf(c)}
         />,
       );
     }
@@ -85,6 +130,12 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
         notice={result.notice}
         usedMode={result.mode}
         now={deps.now()}
+        vote={await voteContext(
+          c,
+          deps,
+          result.hits.map((hit) => hit.paper.id),
+        )}
+        account={accountOf(c)}
       />,
     );
   });
@@ -111,12 +162,14 @@ export function registerPages(app: Hono, deps: WebDeps, origin: (c: Context) => 
         votes={votes.get(paper.id) ?? 0}
         similar={similar.hits}
         similarNotice={similar.notice}
+        vote={await voteContext(c, deps, [paper.id])}
+        account={accountOf(c)}
       />,
     );
   });
 
-  app.get('/subscribe', (c) => html(c, <SubscribePage />));
-  app.get('/about/trending', (c) => html(c, <TrendingAboutPage />));
+  app.get('/subscribe', (c) => html(c, <SubscribePage account={accountOf(c)} />));
+  app.get('/about/trending', (c) => html(c, <TrendingAboutPage account={accountOf(c)} />));
 
   const feed = (c: Context, format: FeedFormat, body: string) => {
     c.header('content-type', FEED_CONTENT_TYPES[format]);

@@ -1,7 +1,7 @@
 /** The search page: one box, filters, results like the seed pages with the matched words marked. */
 import type { SearchHit, SearchMode } from '../../app/search.js';
 import { paperPath, withQuery } from '../urls.js';
-import { Layout, PaperCard, Pagination } from './components.js';
+import { Layout, PaperCard, Pagination, type VoteContext } from './components.js';
 
 export interface SearchForm {
   q: string;
@@ -59,6 +59,8 @@ export function SearchPage(props: {
   notice: string | null;
   usedMode: SearchMode;
   now: string;
+  vote: VoteContext | null;
+  account: string | null;
 }) {
   const { form } = props;
   const first = (props.page - 1) * props.perPage;
@@ -70,7 +72,13 @@ export function SearchPage(props: {
       }
     : undefined;
   return (
-    <Layout title={form ? `${form.q} – search` : 'Search'} section="search" query={form?.q} feeds={feeds}>
+    <Layout
+      title={form ? `${form.q} – search` : 'Search'}
+      section="search"
+      query={form?.q}
+      feeds={feeds}
+      account={props.account}
+    >
       <h1>Search papers</h1>
       <form class="search-form" role="search" action="/search" method="get">
         <p>
@@ -135,6 +143,7 @@ export function SearchPage(props: {
                     <PaperCard
                       item={{ paper: hit.paper, votes: props.votes.get(hit.paper.id) ?? 0 }}
                       now={props.now}
+                      vote={props.vote}
                       snippet={hit.snippet}
                       titleSnippet={hit.title}
                     />

@@ -2,9 +2,9 @@
 import { GRAVITY, TRENDING_WINDOW_DAYS } from '../../core/lists/trending.js';
 import { Layout, SUBSCRIBE_INVITATION } from './components.js';
 
-export function SubscribePage() {
+export function SubscribePage(props: { account: string | null }) {
   return (
-    <Layout title="Subscribe" section="subscribe">
+    <Layout title="Subscribe" section="subscribe" account={props.account}>
       <h1>{SUBSCRIBE_INVITATION}</h1>
       <p>
         Email subscriptions are coming: daily or weekly digests of trending papers, of your categories and
@@ -24,9 +24,9 @@ export function SubscribePage() {
   );
 }
 
-export function TrendingAboutPage() {
+export function TrendingAboutPage(props: { account: string | null }) {
   return (
-    <Layout title="How trending works" section="about">
+    <Layout title="How trending works" section="about" account={props.account}>
       <h1>How trending works</h1>
       <p>
         Trending ranks the papers of the last {TRENDING_WINDOW_DAYS} days the way Hacker News ranks its front

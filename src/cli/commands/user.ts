@@ -1,0 +1,31 @@
+/** user create: accounts made from the command line, such as the first admin. */
+import { AccountService } from '../../app/accounts.js';
+import type { Role } from '../../app/ports.js';
+import { logMailer } from '../../adapters/mail/mailer.js';
+import { openStore } from '../../adapters/storage/open.js';
+import type { Config } from '../config.js';
+
+export async function userCreateCommand(
+  email: string,
+  options: { admin?: boolean; moderator?: boolean; json?: boolean },
+  config: Config,
+): Promise<void> {
+  const role: Role = options.admin ? 'admin' : options.moderator ? 'moderator' : 'user';
+  const store = openStore(config.dbPath, { mustExist: false });
+  try {
+    // No mail is sent here: the account signs in with an emailed link like any other.
+    const accounts = new AccountService({
+      store,
+      mailer: logMailer(() => {}),
+      now: () => new Date().toISOString(),
+    });
+    const user = await accounts.createUser(email, role);
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(user)}\n`
+        : `${user.email} is ${role === 'admin' ? 'an' : 'a'} ${role} (id ${user.id})\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}

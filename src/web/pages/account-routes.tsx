@@ -1,0 +1,109 @@
+/** Sign-in by email link, sign-out, the account page and voting: the routes that change state. */
+import type { Context, Hono } from 'hono';
+import { SESSION_DAYS } from '../../app/accounts.js';
+import { OpenPapersError } from '../../core/errors.js';
+import type { WebDeps } from '../queries.js';
+import {
+  clearSessionCookie,
+  clientAddress,
+  csrfCheck,
+  csrfToken,
+  localPath,
+  setSessionCookie,
+  type WebEnv,
+} from '../session.js';
+import { paperPath, withQuery } from '../urls.js';
+import { AccountPage, CheckInboxPage, ConfirmSignInPage, SignInPage } from './account.js';
+import { html } from './routes.js';
+
+/** Forms, read as strings; anything else (files, arrays) counts as absent. */
+async function form(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  return Object.fromEntries(
+    Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}
+
+export function registerAccountRoutes(
+  app: Hono<WebEnv>,
+  deps: WebDeps,
+  origin: (c: Context) => string,
+): void {
+  app.get('/signin', (c) => {
+    const next = localPath(c.req.query('next'), '/');
+    if (c.get('viewer')) return c.redirect(next, 303);
+    return html(c, <SignInPage csrf={csrfToken(c)} next={next} />, 200, true);
+  });
+
+  app.post('/signin', csrfCheck(), async (c) => {
+    const fields = await form(c);
+    const next = localPath(fields.next, '/');
+    await deps.accounts.requestSignIn(
+      fields.email ?? '',
+      clientAddress(c),
+      (token) => origin(c) + withQuery('/signin/verify', { token, next: next === '/' ? undefined : next }),
+    );
+    return html(c, <CheckInboxPage email={(fields.email ?? '').trim()} />, 200, true);
+  });
+
+  app.get('/signin/verify', (c) => {
+    const token = c.req.query('token') ?? '';
+    if (!token || token.length > 200) {
+      throw new OpenPapersError('OP_ERR_SIGN_IN_LINK', 'this sign-in link is incomplete; ask for a new one');
+    }
+    const next = localPath(c.req.query('next'), '/');
+    return html(c, <ConfirmSignInPage token={token} csrf={csrfToken(c)} next={next} />, 200, true);
+  });
+
+  app.post('/signin/verify', csrfCheck(), async (c) => {
+    const fields = await form(c);
+    const { token } = await deps.accounts.completeSignIn(fields.token ?? '', clientAddress(c));
+    // A new session at every sign-in; the one this browser had before (if any) ends.
+    const previous = c.get('viewer');
+    if (previous) await deps.accounts.signOut(previous.token);
+    setSessionCookie(c, token, SESSION_DAYS * 86_400);
+    return c.redirect(localPath(fields.next, '/'), 303);
+  });
+
+  app.get('/account', (c) => {
+    const viewer = c.get('viewer');
+    if (!viewer) return c.redirect(withQuery('/signin', { next: '/account' }), 303);
+    return html(c, <AccountPage user={viewer.user} csrf={csrfToken(c)} />, 200, true);
+  });
+
+  const signedIn = (c: Context<WebEnv>) => {
+    const viewer = c.get('viewer');
+    if (!viewer) throw new OpenPapersError('OP_ERR_UNAUTHENTICATED', 'sign in first');
+    return viewer;
+  };
+
+  app.post('/signout', csrfCheck(), async (c) => {
+    await deps.accounts.signOut(signedIn(c).token);
+    clearSessionCookie(c);
+    return c.redirect('/', 303);
+  });
+
+  app.post('/signout/everywhere', csrfCheck(), async (c) => {
+    await deps.accounts.signOutEverywhere(signedIn(c).user.id);
+    clearSessionCookie(c);
+    return c.redirect('/', 303);
+  });
+
+  app.post('/account/delete', csrfCheck(), async (c) => {
+    const viewer = signedIn(c);
+    if ((await form(c)).confirm !== 'yes') {
+      throw new OpenPapersError('OP_ERR_BAD_REQUEST', 'confirm: tick the box to delete your account');
+    }
+    await deps.accounts.deleteAccount(viewer.user.id);
+    clearSessionCookie(c);
+    return c.redirect('/', 303);
+  });
+
+  app.post('/papers/:id/vote', csrfCheck(), async (c) => {
+    const viewer = signedIn(c);
+    const id = c.req.param('id');
+    const fields = await form(c);
+    await deps.accounts.vote(viewer.user, id, fields.up !== '0');
+    return c.redirect(localPath(fields.back, paperPath(id)), 303);
+  });
+}

@@ -1,0 +1,89 @@
+/** Signing in (and up) by email link, and the account page. */
+import type { User } from '../../app/ports.js';
+import { SIGN_IN_LINK_MINUTES } from '../../app/accounts.js';
+import { Layout } from './components.js';
+
+function Csrf(props: { token: string }) {
+  return <input type="hidden" name="csrf" value={props.token} />;
+}
+
+export function SignInPage(props: { csrf: string; next: string }) {
+  return (
+    <Layout title="Sign in">
+      <h1>Sign in or create an account</h1>
+      <p>
+        We email you a link that signs you in; the first time, it creates your account. No password needed.
+      </p>
+      <form class="stacked" method="post" action="/signin">
+        <Csrf token={props.csrf} />
+        <input type="hidden" name="next" value={props.next} />
+        <label for="email">Email address</label>
+        <input id="email" type="email" name="email" required maxlength={254} autocomplete="email" />
+        <button type="submit">Email me a sign-in link</button>
+      </form>
+    </Layout>
+  );
+}
+
+export function CheckInboxPage(props: { email: string }) {
+  return (
+    <Layout title="Check your inbox">
+      <h1>Check your inbox</h1>
+      <p role="status">
+        If <strong>{props.email}</strong> can receive mail, a sign-in link is on its way. It works once, for{' '}
+        {SIGN_IN_LINK_MINUTES} minutes.
+      </p>
+    </Layout>
+  );
+}
+
+/** Opening the link shows a button rather than signing in at once, so mail scanners that open links do not use it up. */
+export function ConfirmSignInPage(props: { token: string; csrf: string; next: string }) {
+  return (
+    <Layout title="Sign in">
+      <h1>Sign in to OpenPapers</h1>
+      <form method="post" action="/signin/verify">
+        <Csrf token={props.csrf} />
+        <input type="hidden" name="token" value={props.token} />
+        <input type="hidden" name="next" value={props.next} />
+        <button type="submit">Sign in</button>
+      </form>
+    </Layout>
+  );
+}
+
+export function AccountPage(props: { user: User; csrf: string }) {
+  const { user } = props;
+  return (
+    <Layout title="Your account" account={user.email}>
+      <h1>Your account</h1>
+      <dl class="details">
+        <dt>Email</dt>
+        <dd>{user.email}</dd>
+        <dt>Role</dt>
+        <dd>{user.role}</dd>
+        <dt>Since</dt>
+        <dd>{user.createdAt.slice(0, 10)}</dd>
+      </dl>
+      <form method="post" action="/signout">
+        <Csrf token={props.csrf} />
+        <button type="submit">Sign out</button>
+      </form>
+      <form method="post" action="/signout/everywhere">
+        <Csrf token={props.csrf} />
+        <button type="submit">Sign out on every device</button>
+      </form>
+      <section aria-labelledby="delete-title">
+        <h2 id="delete-title">Delete your account</h2>
+        <p>This removes your account, your sessions and your votes. It cannot be undone.</p>
+        <form method="post" action="/account/delete">
+          <Csrf token={props.csrf} />
+          <label>
+            <input type="checkbox" name="confirm" value="yes" required /> I want to delete my account
+          </label>
+          <button type="submit">Delete my account</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,201 @@
+/**
+ * Accounts end to end in-process: sign-up by a magic link delivered over real SMTP, sessions, CSRF, votes,
+ * rate limits, sign-out and deletion.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { smtpMailer } from '../../src/adapters/mail/mailer.js';
+import { webFixture, type WebFixture } from './fixture.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
+
+/** A browser's cookie jar, enough for one site. */
+class Browser {
+  private readonly cookies = new Map<string, string>();
+  constructor(private readonly fixture: WebFixture) {}
+
+  async request(path: string, init: { method?: string; form?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const response = await this.fixture.app.request(path, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers,
+      body: init.form ? new URLSearchParams(init.form).toString() : undefined,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = (pair as string).split('=') as [string, string];
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  /** The CSRF token of the first form on a page. */
+  static csrf(html: string): string {
+    return /name="csrf" value="([^"]+)"/.exec(html)?.[1] as string;
+  }
+}
+
+describe('accounts', () => {
+  let fixture: WebFixture;
+  let smtp: TestSmtp;
+
+  before(async () => {
+    smtp = await startSmtp();
+    fixture = await webFixture(
+      { after: (fn) => process.on('exit', fn) },
+      { mailer: smtpMailer(smtp.url, 'OpenPapers <hub@example.org>') },
+    );
+  });
+  after(() => smtp.close());
+
+  /** Asks for a link (from `requester`, a signed-out browser) and uses it in `browser`. */
+  async function signIn(browser: Browser, email: string, requester = browser): Promise<Response> {
+    const form = await (await requester.request('/signin?next=/trending')).text();
+    const sent = smtp.received.length;
+    const asked = await requester.request('/signin', {
+      form: { email, csrf: Browser.csrf(form), next: '/trending' },
+    });
+    assert.equal(asked.status, 200);
+    assert.match(await asked.text(), /Check your inbox/);
+    const [mail] = (await smtp.waitFor(sent + 1)).slice(sent);
+    assert.equal(mail?.to && 'text' in mail.to ? mail.to.text : '', email.toLowerCase());
+    const link = new URL(/http:\/\/\S+/.exec(mail?.text ?? '')?.[0] as string);
+    assert.ok(
+      mail?.html && String(mail.html).includes(link.href.replace(/&/g, '&amp;')),
+      'both parts carry the link',
+    );
+    const confirm = await (await browser.request(link.pathname + link.search)).text();
+    assert.match(confirm, /<button type="submit">Sign in<\/button>/);
+    const token = /name="token" value="([^"]+)"/.exec(confirm)?.[1] as string;
+    return browser.request('/signin/verify', {
+      form: { token, csrf: Browser.csrf(confirm), next: '/trending' },
+    });
+  }
+
+  test('sign up by a link emailed over SMTP; the link works once; the session cookie is HttpOnly and SameSite', async () => {
+    const browser = new Browser(fixture);
+    const signedIn = await signIn(browser, 'Ada@Example.org');
+    assert.equal(signedIn.status, 303);
+    assert.equal(signedIn.headers.get('location'), '/trending');
+    const cookie = signedIn.headers.getSetCookie().find((line) => line.startsWith('op_session='));
+    assert.match(cookie ?? '', /HttpOnly/);
+    assert.match(cookie ?? '', /SameSite=Lax/);
+    const account = await (await browser.request('/account')).text();
+    assert.match(account, /<dd>ada@example.org<\/dd>/);
+    assert.equal((await fixture.store.getUserByEmail('ada@example.org'))?.role, 'user');
+    assert.match(await (await browser.request('/')).text(), /<a href="\/account"/);
+
+    const mail = smtp.received.at(-1);
+    const link = new URL(/http:\/\/\S+/.exec(mail?.text ?? '')?.[0] as string);
+    const stranger = new Browser(fixture);
+    const confirm = await (await stranger.request(link.pathname + link.search)).text();
+    const reused = await stranger.request('/signin/verify', {
+      form: { token: link.searchParams.get('token') as string, csrf: Browser.csrf(confirm) },
+    });
+    assert.equal(reused.status, 400);
+    assert.match(await reused.text(), /this sign-in link has been used or has expired/);
+  });
+
+  test('the answer is the same whether or not an address has an account', async () => {
+    const pages = [];
+    for (const email of ['ada@example.org', 'nobody-here@example.org']) {
+      const browser = new Browser(fixture);
+      const form = await (await browser.request('/signin')).text();
+      const response = await browser.request('/signin', { form: { email, csrf: Browser.csrf(form) } });
+      pages.push({ status: response.status, text: (await response.text()).replace(email, 'EMAIL') });
+    }
+    assert.deepEqual(pages[0], pages[1]);
+  });
+
+  test('votes need a session and its CSRF token; they count once, can be taken back, and move trending', async () => {
+    const browser = new Browser(fixture);
+    await signIn(browser, 'voter@example.org');
+    const home = await (await browser.request('/')).text();
+    const paperId = /<form class="vote" method="post" action="\/papers\/([^"/]+)\/vote">/.exec(
+      home,
+    )?.[1] as string;
+    assert.ok(paperId, 'signed-in readers get vote buttons');
+    const votes = async () =>
+      ((await (await fixture.app.request(`/api/papers/${paperId}`)).json()) as { votes: number }).votes;
+    const before = await votes();
+
+    const forged = await browser.request(`/papers/${paperId}/vote`, { form: { up: '1' } });
+    assert.equal(forged.status, 403);
+    assert.match(await forged.text(), /reload the page/);
+    const wrong = await browser.request(`/papers/${paperId}/vote`, {
+      form: { up: '1', csrf: 'x'.repeat(43) },
+    });
+    assert.equal(wrong.status, 403);
+    assert.equal(await votes(), before, 'a refused vote changes nothing');
+
+    const csrf = Browser.csrf(home);
+    const voted = await browser.request(`/papers/${paperId}/vote`, { form: { up: '1', csrf, back: '/' } });
+    assert.equal(voted.status, 303);
+    assert.equal(voted.headers.get('location'), '/');
+    await browser.request(`/papers/${paperId}/vote`, { form: { up: '1', csrf } });
+    assert.equal(await votes(), before + 1, 'one vote per account');
+    assert.match(await (await browser.request('/')).text(), /aria-pressed="true"/);
+    await browser.request(`/papers/${paperId}/vote`, { form: { up: '0', csrf } });
+    assert.equal(await votes(), before);
+
+    const anonymous = await fixture.app.request(`/papers/${paperId}/vote`, { method: 'POST' });
+    assert.equal(anonymous.status, 403, 'no token, no state change');
+    const offsite = await browser.request(`/papers/${paperId}/vote`, {
+      form: { up: '0', csrf, back: '//evil.example' },
+    });
+    assert.equal(offsite.headers.get('location'), `/papers/${paperId}`, 'never redirected off the site');
+  });
+
+  test('sign-in requests are rate-limited per address', async () => {
+    const browser = new Browser(fixture);
+    const form = await (await browser.request('/signin')).text();
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await browser.request('/signin', {
+        form: { email: 'limited@example.org', csrf: Browser.csrf(form) },
+      });
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+  });
+
+  test('a new session at each sign-in; sign out, sign out everywhere, delete the account', async () => {
+    const laptop = new Browser(fixture);
+    const phone = new Browser(fixture);
+    await signIn(laptop, 'grace@example.org');
+    const first = laptop.cookie('op_session');
+    await signIn(laptop, 'grace@example.org', new Browser(fixture));
+    assert.notEqual(laptop.cookie('op_session'), first, 'rotated at sign-in');
+    assert.equal(
+      (await fixture.app.request('/account', { headers: { cookie: `op_session=${first}` } })).status,
+      303,
+      'the session it replaced has ended',
+    );
+    await signIn(phone, 'grace@example.org');
+
+    const account = await (await laptop.request('/account')).text();
+    await laptop.request('/signout/everywhere', { form: { csrf: Browser.csrf(account) } });
+    assert.equal((await laptop.request('/account')).status, 303);
+    assert.equal((await phone.request('/account')).status, 303, 'the other device is signed out too');
+
+    await signIn(laptop, 'grace@example.org');
+    const page = await (await laptop.request('/account')).text();
+    const csrf = /action="\/account\/delete"><input type="hidden" name="csrf" value="([^"]+)"/.exec(
+      page,
+    )?.[1] as string;
+    const unconfirmed = await laptop.request('/account/delete', { form: { csrf } });
+    assert.equal(unconfirmed.status, 400);
+    const paper = /href="\/papers\/([^"#]+)"/.exec(await (await laptop.request('/')).text())?.[1] as string;
+    await laptop.request(`/papers/${paper}/vote`, { form: { up: '1', csrf } });
+    const deleted = await laptop.request('/account/delete', { form: { csrf, confirm: 'yes' } });
+    assert.equal(deleted.status, 303);
+    assert.equal(await fixture.store.getUserByEmail('grace@example.org'), null);
+    assert.equal((await fixture.store.voteCounts([paper])).get(paper), 0, 'votes go with the account');
+  });
+});
