@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
+import { secureHeaders } from 'hono/secure-headers';
 import { getCookie } from 'hono/cookie';
 import { OpenPapersError } from '../core/errors.js';
 import { createApi } from './api.js';
@@ -32,6 +33,23 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   const origin = (c: Context) => options.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin;
 
   app.use(observe(metrics, options.log ?? (() => {})));
+  app.use(
+    secureHeaders({
+      // No script runs on these pages at all; KaTeX's layout needs inline style attributes, nothing more.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        styleSrcAttr: ["'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    }),
+  );
   app.use(compress());
   app.use(
     responseCache(

@@ -38,6 +38,15 @@ describe('pages and feeds', () => {
     assert.match(await page('/subscribe'), /subscriptions are coming/);
   });
 
+  test('a Content-Security-Policy that lets no script run, and the usual security headers', async () => {
+    const response = await fixture.app.request('/');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /script-src 'none'/);
+    assert.match(policy, /frame-ancestors 'none'/);
+    assert.match(policy, /form-action 'self'/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  });
+
   test('hostile text is escaped everywhere it is shown; LaTeX is typeset', async () => {
     for (const url of [
       '/',
