@@ -4,7 +4,7 @@ import { csrfToken, type WebEnv } from '../session.js';
 import type { VoteContext } from './components.js';
 import { OpenPapersError } from '../../core/errors.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
-import { renderFeed, FEED_CONTENT_TYPES, type FeedFormat } from '../feeds.js';
+import { renderFeed, FEED_CONTENT_TYPES, type FeedSpec } from '../feeds.js';
 import { periodPage, parseParams, searchPage, type PeriodParams, type WebDeps } from '../queries.js';
 import { DailyQuery, MonthlyQuery, SearchQuery, TrendingQuery, WeeklyQuery } from '../schemas.js';
 import { paperPath, withQuery } from '../urls.js';
@@ -171,71 +171,55 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
   app.get('/subscribe', (c) => html(c, <SubscribePage account={accountOf(c)} />));
   app.get('/about/trending', (c) => html(c, <TrendingAboutPage account={accountOf(c)} />));
 
-  const feed = (c: Context, format: FeedFormat, body: string) => {
-    c.header('content-type', FEED_CONTENT_TYPES[format]);
-    c.header('cache-control', 'public, max-age=300');
-    return c.body(body);
+  /** A feed in both formats: `build` says what it lists, given the feed's own path. */
+  const feedRoutes = (
+    name: string,
+    build: (c: Context<WebEnv>, feedPath: (query?: string) => string) => Promise<Omit<FeedSpec, 'now'>>,
+  ) => {
+    for (const format of ['rss', 'atom'] as const) {
+      app.get(`/feeds/${name}.${format}`, async (c) => {
+        const spec = await build(c, (query = '') => `/feeds/${name}.${format}${query}`);
+        c.header('content-type', FEED_CONTENT_TYPES[format]);
+        c.header('cache-control', 'public, max-age=300');
+        return c.body(renderFeed({ ...spec, now: deps.now() }, format, origin(c)));
+      });
+    }
   };
-  for (const format of ['rss', 'atom'] as const) {
-    app.get(`/feeds/daily.${format}`, async (c) => {
-      const params = parseParams(DailyQuery, c.req.query());
-      const list = await periodPage(deps, { ...params, page: 1, per_page: 100 });
-      const title = `OpenPapers: papers of ${list.period.key}${params.category ? ` in ${params.category}` : ''}`;
-      return feed(
-        c,
-        format,
-        renderFeed(
-          {
-            title,
-            description: title,
-            pagePath: withQuery('/', { date: params.date, category: params.category }),
-            feedPath: withQuery(`/feeds/daily.${format}`, { date: params.date, category: params.category }),
-            papers: list.papers.map((item) => item.paper),
-            now: deps.now(),
-          },
-          format,
-          origin(c),
-        ),
-      );
-    });
-    app.get(`/feeds/trending.${format}`, async (c) => {
-      const list = await deps.lists.trending(deps.now(), { limit: 50, offset: 0 });
-      return feed(
-        c,
-        format,
-        renderFeed(
-          {
-            title: 'OpenPapers: trending papers',
-            description: 'Papers ranked by votes with time decay over the last week',
-            pagePath: '/trending',
-            feedPath: `/feeds/trending.${format}`,
-            papers: list.papers.map((item) => item.paper),
-            now: deps.now(),
-          },
-          format,
-          origin(c),
-        ),
-      );
-    });
-    app.get(`/feeds/search.${format}`, async (c) => {
-      const params = parseParams(SearchQuery, c.req.query());
-      const result = await searchPage(deps, { ...params, page: 1, per_page: 50 }, true);
-      return feed(
-        c,
-        format,
-        renderFeed(
-          {
-            title: `OpenPapers: search "${params.q}"`,
-            description: `Papers matching "${params.q}"`,
-            pagePath: searchHref(params),
-            feedPath: searchHref(params, 1, `/feeds/search.${format}`),
-            papers: result.hits.map((hit) => hit.paper),
-            now: deps.now(),
-          },
-          format,
-          origin(c),
-        ),
-      );
-    });
-  }
+
+  feedRoutes('daily', async (c, feedPath) => {
+    const params = parseParams(DailyQuery, c.req.query());
+    const list = await periodPage(deps, { ...params, page: 1, per_page: 100 });
+    const title = `OpenPapers: papers of ${list.period.key}${params.category ? ` in ${params.category}` : ''}`;
+    const query = withQuery('', { date: params.date, category: params.category });
+    return {
+      title,
+      description: title,
+      pagePath: `/${query}`,
+      feedPath: feedPath(query),
+      papers: list.papers.map((item) => item.paper),
+    };
+  });
+
+  feedRoutes('trending', async (_c, feedPath) => {
+    const list = await deps.lists.trending(deps.now(), { limit: 50, offset: 0 });
+    return {
+      title: 'OpenPapers: trending papers',
+      description: 'Papers ranked by votes with time decay over the last week',
+      pagePath: '/trending',
+      feedPath: feedPath(),
+      papers: list.papers.map((item) => item.paper),
+    };
+  });
+
+  feedRoutes('search', async (c, feedPath) => {
+    const params = parseParams(SearchQuery, c.req.query());
+    const result = await searchPage(deps, { ...params, page: 1, per_page: 50 }, true);
+    return {
+      title: `OpenPapers: search "${params.q}"`,
+      description: `Papers matching "${params.q}"`,
+      pagePath: searchHref(params),
+      feedPath: feedPath(searchHref(params, 1, '')),
+      papers: result.hits.map((hit) => hit.paper),
+    };
+  });
 }
