@@ -18,6 +18,7 @@ export const LIMITS = {
   signInPerAddress: { count: 20, minutes: 15 },
   linkUsesPerAddress: { count: 30, minutes: 15 },
   votesPerUser: { count: 60, minutes: 1 },
+  votesPerAddress: { count: 300, minutes: 1 },
 } as const;
 
 export interface AccountDependencies {
@@ -143,7 +144,8 @@ export class AccountService {
     return { ...user, role };
   }
 
-  async vote(user: User, paperId: string, up: boolean): Promise<void> {
+  async vote(user: User, paperId: string, up: boolean, client: string): Promise<void> {
+    await this.limit(`vote:address:${client}`, LIMITS.votesPerAddress, 'votes from here');
     await this.limit(`vote:${user.id}`, LIMITS.votesPerUser, 'votes');
     if (!(await this.deps.store.getPaper(paperId))) {
       throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${paperId}"`);

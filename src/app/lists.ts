@@ -4,7 +4,12 @@
  */
 import type { Paper } from '../core/paper.js';
 import { addDays, shiftPeriod, type Period } from '../core/lists/periods.js';
-import { rankTrending, TRENDING_WINDOW_DAYS } from '../core/lists/trending.js';
+import {
+  NEW_ACCOUNT_DAYS,
+  rankTrending,
+  TRENDING_WINDOW_DAYS,
+  weightedVotes,
+} from '../core/lists/trending.js';
 import type { PaperStore } from './ports.js';
 
 export interface ListedPaper {
@@ -76,16 +81,22 @@ export class ListService {
     const endOfLatest = `${addDays(latest, 1)}T00:00:00.000Z`;
     const asOf = endOfLatest < now ? endOfLatest : now;
     const since = addDays(asOf.slice(0, 10), -TRENDING_WINDOW_DAYS);
-    const candidates = (await this.store.papersSince(since))
+    const rows = await this.store.papersSince(since, NEW_ACCOUNT_DAYS);
+    const shownVotes = new Map(rows.map((row) => [row.id, row.votes]));
+    const candidates = rows
       .filter((row) => row.day <= asOf.slice(0, 10))
-      .map((row) => ({ id: row.id, appearedAt: `${row.day}T00:00:00.000Z`, votes: row.votes }));
+      .map((row) => ({
+        id: row.id,
+        appearedAt: `${row.day}T00:00:00.000Z`,
+        votes: weightedVotes(row.votes, row.newAccountVotes),
+      }));
     const ranked = rankTrending(candidates, asOf);
     const page = ranked.slice(options.offset, options.offset + options.limit);
     const papers = await this.store.getPapers(page.map((entry) => entry.id));
     return {
       papers: page.flatMap((entry) => {
         const paper = papers.get(entry.id);
-        return paper ? [{ paper, votes: entry.votes, score: entry.score }] : [];
+        return paper ? [{ paper, votes: shownVotes.get(entry.id) ?? 0, score: entry.score }] : [];
       }),
       total: ranked.length,
       asOf,

@@ -65,8 +65,11 @@ export interface PaperStore {
   voteCounts(paperIds: readonly string[]): Promise<Map<string, number>>;
   /** Grows with every vote given or taken back. */
   votesRevision(): Promise<number>;
-  /** Every paper of the days from `fromDay` on, with its day and number of votes. */
-  papersSince(fromDay: string): Promise<{ id: string; day: string; votes: number }[]>;
+  /**
+   * Every paper of the days from `fromDay` on, with its day, its number of votes, and how many of those came
+   * from accounts younger than `newAccountDays` when they voted.
+   */
+  papersSince(fromDay: string, newAccountDays: number): Promise<TrendingRow[]>;
   /** Which of these papers this voter has voted for. */
   votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
 
@@ -91,6 +94,13 @@ export interface PaperStore {
    */
   takeRateLimit(key: string, now: string, windowStart: string, limit: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface TrendingRow {
+  id: string;
+  day: string;
+  votes: number;
+  newAccountVotes: number;
 }
 
 export type Role = 'user' | 'moderator' | 'admin';

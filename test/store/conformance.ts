@@ -157,13 +157,32 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
           ['nope', 0],
         ]),
       );
-      const since = await store.papersSince('2025-01-02');
+      // Two more voters with accounts: one made the day before it voted (new), one long established.
+      await store.ensureUser({
+        id: 'fresh',
+        email: 'fresh@example.org',
+        role: 'user',
+        createdAt: '2025-01-04T10:00:00Z',
+      });
+      await store.ensureUser({
+        id: 'settled',
+        email: 'old@example.org',
+        role: 'user',
+        createdAt: '2024-01-01T00:00:00Z',
+      });
+      await store.setVote('2501.00003', 'fresh', true, at);
+      await store.setVote('2501.00003', 'settled', true, at);
+      const since = await store.papersSince('2025-01-02', 7);
       assert.deepEqual(
         since.sort((a, b) => a.id.localeCompare(b.id)),
         [
-          { id: '2501.00002', day: '2025-01-03', votes: 2 },
-          { id: '2501.00003', day: '2025-01-05', votes: 0 },
+          { id: '2501.00002', day: '2025-01-03', votes: 2, newAccountVotes: 0 },
+          { id: '2501.00003', day: '2025-01-05', votes: 2, newAccountVotes: 1 },
         ],
+      );
+      assert.equal(
+        (await store.papersSince('2025-01-02', 0.5)).find((r) => r.id === '2501.00003')?.newAccountVotes,
+        0,
       );
     });
 

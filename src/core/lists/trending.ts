@@ -5,12 +5,21 @@
  *   score = (votes + 1) / (ageHours + 2) ^ GRAVITY
  *
  * The + 1 counts the paper's appearance itself, so that before anyone votes the list is simply newest first;
- * the + 2 keeps brand-new papers from dividing by almost nothing. docs/trending.md explains the choice.
+ * the + 2 keeps brand-new papers from dividing by almost nothing. Votes from accounts younger than
+ * NEW_ACCOUNT_DAYS count NEW_ACCOUNT_WEIGHT each, so that a batch of fresh accounts moves little.
+ * docs/web.md and /about/trending explain the choice.
  */
 
 export const GRAVITY = 1.8;
 /** Papers older than this are not trending, whatever their votes. */
 export const TRENDING_WINDOW_DAYS = 7;
+export const NEW_ACCOUNT_DAYS = 7;
+export const NEW_ACCOUNT_WEIGHT = 0.5;
+
+/** The votes that count for trending: full for established accounts, less for new ones. */
+export function weightedVotes(votes: number, newAccountVotes: number): number {
+  return votes - newAccountVotes + newAccountVotes * NEW_ACCOUNT_WEIGHT;
+}
 
 export interface TrendingCandidate {
   id: string;

@@ -103,7 +103,7 @@ export function registerAccountRoutes(
     const viewer = signedIn(c);
     const id = c.req.param('id');
     const fields = await form(c);
-    await deps.accounts.vote(viewer.user, id, fields.up !== '0');
+    await deps.accounts.vote(viewer.user, id, fields.up !== '0', clientAddress(c));
     return c.redirect(localPath(fields.back, paperPath(id)), 303);
   });
 }

@@ -1,5 +1,10 @@
 /** Pages with fixed text: subscriptions (until mail lands) and how trending works. */
-import { GRAVITY, TRENDING_WINDOW_DAYS } from '../../core/lists/trending.js';
+import {
+  GRAVITY,
+  NEW_ACCOUNT_DAYS,
+  NEW_ACCOUNT_WEIGHT,
+  TRENDING_WINDOW_DAYS,
+} from '../../core/lists/trending.js';
 import { Layout, SUBSCRIBE_INVITATION } from './components.js';
 
 export function SubscribePage(props: { account: string | null }) {
@@ -52,6 +57,11 @@ export function TrendingAboutPage(props: { account: string | null }) {
           page is never empty.
         </li>
         <li>Each account votes once per paper; votes can be taken back.</li>
+        <li>
+          A vote from an account younger than {NEW_ACCOUNT_DAYS} days counts {NEW_ACCOUNT_WEIGHT} (the count
+          shown is the plain number of votes), and votes are rate-limited per account and per address, so that
+          a batch of fresh accounts moves a paper little.
+        </li>
       </ul>
     </Layout>
   );

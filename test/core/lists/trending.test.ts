@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GRAVITY, rankTrending, trendingScore } from '../../../src/core/lists/trending.js';
+import { GRAVITY, rankTrending, trendingScore, weightedVotes } from '../../../src/core/lists/trending.js';
 
 test('the score is (votes + 1) / (age + 2) ^ gravity, computed by hand', () => {
   assert.equal(trendingScore(0, 0), 1 / Math.pow(2, GRAVITY));
@@ -39,4 +39,10 @@ test('ties go to the newer paper, then the higher id', () => {
     ranked.map((entry) => entry.id),
     ['b', 'a'],
   );
+});
+
+test('votes from new accounts count half', () => {
+  assert.equal(weightedVotes(10, 0), 10);
+  assert.equal(weightedVotes(10, 4), 8);
+  assert.equal(weightedVotes(4, 4), 2);
 });

@@ -8,6 +8,7 @@ import type {
   PaperStore,
   Role,
   StoredSession,
+  TrendingRow,
   User,
   StoredEmbedding,
   StoreStats,
@@ -100,9 +101,14 @@ export class SqliteStore implements PaperStore {
       ),
       addEvent: this.db.prepare<[string, string]>('INSERT INTO rate_events (key, at) VALUES (?, ?)'),
       dropOldEvents: this.db.prepare<[string, string]>('DELETE FROM rate_events WHERE key = ? AND at < ?'),
-      papersSince: this.db.prepare<[string], { id: string; day: string; votes: number }>(
-        `SELECT p.id, p.day, (SELECT count(*) FROM votes v WHERE v.paper_id = p.id) AS votes
-         FROM papers p WHERE p.day >= ?`,
+      papersSince: this.db.prepare<[number, string], TrendingRow>(
+        `SELECT p.id, p.day, count(v.voter) AS votes,
+                count(CASE WHEN julianday(v.created_at) - julianday(u.created_at) < ? THEN 1 END) AS newAccountVotes
+         FROM papers p
+         LEFT JOIN votes v ON v.paper_id = p.id
+         LEFT JOIN users u ON u.id = v.voter
+         WHERE p.day >= ?
+         GROUP BY p.id`,
       ),
       bumpRevision: this.db.prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'revision'"),
       embeddingsRevision: this.db.prepare<[string], { value: number }>(
@@ -213,8 +219,8 @@ export class SqliteStore implements PaperStore {
     return this.statements.votesRevision.get()?.value ?? 0;
   }
 
-  async papersSince(fromDay: string): Promise<{ id: string; day: string; votes: number }[]> {
-    return this.statements.papersSince.all(fromDay);
+  async papersSince(fromDay: string, newAccountDays: number): Promise<TrendingRow[]> {
+    return this.statements.papersSince.all(newAccountDays, fromDay);
   }
 
   async votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>> {
