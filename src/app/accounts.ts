@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../core/accounts/email.js';
 import { OpenPapersError } from '../core/errors.js';
 import type { Mailer, PaperStore, Role, StoredSession, User } from './ports.js';
+import { rateLimit, type RateRule } from './rate-limit.js';
 
 const MINUTE = 60_000;
 export const SIGN_IN_LINK_MINUTES = 15;
@@ -42,15 +43,8 @@ export class AccountService {
     return new Date(Date.parse(this.deps.now()) + minutes * MINUTE).toISOString();
   }
 
-  private async limit(key: string, rule: { count: number; minutes: number }, what: string): Promise<void> {
-    const now = this.deps.now();
-    const windowStart = new Date(Date.parse(now) - rule.minutes * MINUTE).toISOString();
-    if (!(await this.deps.store.takeRateLimit(key, now, windowStart, rule.count))) {
-      throw new OpenPapersError(
-        'OP_ERR_RATE_LIMITED',
-        `too many ${what}; try again in ${rule.minutes} minute${rule.minutes === 1 ? '' : 's'}`,
-      );
-    }
+  private limit(key: string, rule: RateRule, what: string): Promise<void> {
+    return rateLimit(this.deps.store, key, rule, what, this.deps.now());
   }
 
   /** Emails a sign-in link to the address; `link(token)` makes its URL. */

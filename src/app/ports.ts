@@ -6,7 +6,7 @@ import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
 import type { VectorHit } from '../core/search/vectors.js';
 
 export interface PaperFilter {
-  /** Inclusive `YYYY-MM-DD` bounds on the paper's day (see paperDay). */
+  /** Inclusive `YYYY-MM-DD` bounds on the paper's day (see paperDay) or the day it was first submitted. */
   from?: string;
   to?: string;
   /** Papers in this category, primary or cross-listed. */
@@ -70,6 +70,11 @@ export interface PaperStore {
    * from accounts younger than `newAccountDays` when they voted.
    */
   papersSince(fromDay: string, newAccountDays: number): Promise<TrendingRow[]>;
+  /**
+   * Records that a user submitted a paper on a day; the paper is listed on the day of its first submission.
+   * A second submission by the same user changes nothing. Returns how many users have submitted it.
+   */
+  addSubmission(paperId: string, userId: string, at: string, day: string): Promise<number>;
   /** Which of these papers this voter has voted for. */
   votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
 
@@ -182,4 +187,10 @@ export interface MailMessage {
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
   close(): void;
+}
+
+/** Papers from outside the store: the arXiv API for submissions. */
+export interface PaperFetcher {
+  /** The paper with this arXiv id (without version), or null when arXiv has none. */
+  fetchPaper(id: string): Promise<PaperRecord | null>;
 }

@@ -4,13 +4,15 @@
  * OPENPAPERS_DATA_DIR, else $XDG_DATA_HOME/openpapers, else ~/.local/share/openpapers. The embedding model is
  * `--model`, else OPENPAPERS_EMBED_MODEL, else the default hub model; OPENPAPERS_EMBED_URL sends it to an
  * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY). Mail goes through OPENPAPERS_SMTP_URL
- * from OPENPAPERS_MAIL_FROM; without a server it is written to the log.
+ * from OPENPAPERS_MAIL_FROM; without a server it is written to the log. Submitted papers are fetched from
+ * OPENPAPERS_ARXIV_API (default: export.arxiv.org/api).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OpenPapersError } from '../core/errors.js';
 import { DEFAULT_EMBEDDING_MODEL } from '../core/search/model-settings.js';
+import { ARXIV_API } from '../adapters/sources/arxiv-api.js';
 
 const envSchema = z.object({
   OPENPAPERS_DB: z.string().min(1).optional(),
@@ -23,6 +25,7 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
   OPENPAPERS_MAIL_FROM: z.string().min(3).optional(),
+  OPENPAPERS_ARXIV_API: z.string().url().optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
 });
 
@@ -31,6 +34,8 @@ export interface Config {
   /** Derived search indexes live beside the database. */
   readonly searchDir: string;
   readonly verbose: boolean;
+  /** The arXiv API's base URL, for fetching submitted papers (a mirror, or a test server). */
+  readonly arxivApi: string;
   /** Outgoing mail: an SMTP server URL, or null to write messages to the log instead. */
   readonly mail: { readonly smtpUrl: string | null; readonly from: string };
   readonly embedding: {
@@ -67,6 +72,7 @@ export function loadConfig(
     dbPath,
     searchDir: `${dbPath}.search`,
     verbose: options.verbose ?? false,
+    arxivApi: parsed.OPENPAPERS_ARXIV_API ?? ARXIV_API,
     mail: Object.freeze({
       smtpUrl: parsed.OPENPAPERS_SMTP_URL ?? null,
       from: parsed.OPENPAPERS_MAIL_FROM ?? 'OpenPapers <openpapers@localhost>',

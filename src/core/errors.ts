@@ -20,6 +20,7 @@ export const ERRORS = {
   OP_ERR_UNAUTHENTICATED: { exit: 2, http: 401, title: 'Signing in is needed for this' },
   OP_ERR_CSRF: { exit: 2, http: 403, title: 'A form sent without its CSRF token, or with a wrong one' },
   OP_ERR_RATE_LIMITED: { exit: 2, http: 429, title: 'Too many requests of one kind; try again later' },
+  OP_ERR_UPSTREAM: { exit: 7, http: 502, title: 'A service OpenPapers relies on (the arXiv API) failed' },
   OP_ERR_INTERNAL: { exit: 70, http: 500, title: 'An unexpected internal error' },
 } as const;
 

@@ -5,6 +5,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { AccountService } from '../app/accounts.js';
 import type { ListService, PeriodList } from '../app/lists.js';
+import type { SubmissionService } from '../app/submissions.js';
 import type { PaperStore } from '../app/ports.js';
 import type { SearchHit, SearchMode, SearchService } from '../app/search.js';
 import { OpenPapersError } from '../core/errors.js';
@@ -16,6 +17,7 @@ export interface WebDeps {
   lists: ListService;
   search: SearchService;
   accounts: AccountService;
+  submissions: SubmissionService;
   /** The current time as an ISO string; tests set it. */
   now: () => string;
 }

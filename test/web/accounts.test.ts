@@ -5,41 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { smtpMailer } from '../../src/adapters/mail/mailer.js';
+import { Browser } from './client.js';
 import { webFixture, type WebFixture } from './fixture.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
-
-/** A browser's cookie jar, enough for one site. */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-  constructor(private readonly fixture: WebFixture) {}
-
-  async request(path: string, init: { method?: string; form?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = {};
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await this.fixture.app.request(path, {
-      method: init.method ?? (init.form ? 'POST' : 'GET'),
-      headers,
-      body: init.form ? new URLSearchParams(init.form).toString() : undefined,
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = (pair as string).split('=') as [string, string];
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return response;
-  }
-
-  cookie(name: string): string | undefined {
-    return this.cookies.get(name);
-  }
-
-  /** The CSRF token of the first form on a page. */
-  static csrf(html: string): string {
-    return /name="csrf" value="([^"]+)"/.exec(html)?.[1] as string;
-  }
-}
 
 describe('accounts', () => {
   let fixture: WebFixture;

@@ -12,6 +12,7 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI, REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
 import { HOSTILE, XSS } from './fixture.js';
+import { startArxivReplay } from './arxiv-replay.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 const CHROMIUM = process.env.OPENPAPERS_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,11 +25,13 @@ describe('in the browser', () => {
   let browser: Browser;
   let page: Page;
   let smtp: TestSmtp;
+  let arxiv: Awaited<ReturnType<typeof startArxivReplay>>;
   const dialogs: string[] = [];
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     smtp = await startSmtp();
+    arxiv = await startArxivReplay();
     const dir = tempDir({ after: (fn) => process.on('exit', fn) });
     const env = { OPENPAPERS_DB: join(dir, 'site.db'), OPENPAPERS_EMBED_MODEL: MODEL };
     const hostile = join(dir, 'hostile.jsonl');
@@ -41,7 +44,7 @@ describe('in the browser', () => {
       assert.equal(result.code, 0, result.stderr);
     }
     server = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      env: { ...process.env, ...env, OPENPAPERS_SMTP_URL: smtp.url },
+      env: { ...process.env, ...env, OPENPAPERS_SMTP_URL: smtp.url, OPENPAPERS_ARXIV_API: arxiv.url },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     base = await new Promise<string>((resolve, reject) => {
@@ -74,6 +77,7 @@ describe('in the browser', () => {
     await browser?.close();
     server?.kill('SIGTERM');
     await smtp?.close();
+    await arxiv?.close();
   });
 
   test('home → previous day → a paper → a similar paper → search a phrase → filter by category → its RSS feed', async () => {
@@ -168,7 +172,7 @@ describe('in the browser', () => {
     await phone.close();
   });
 
-  test('sign up through the emailed link, upvote a paper and see it rise on trending, sign out', async () => {
+  test('sign up through the emailed link, upvote a paper and see it rise on trending, submit one, sign out', async () => {
     const reader = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await reader.goto(`${base}/trending`);
     await reader.getByRole('link', { name: 'Sign in', exact: true }).click();
@@ -204,6 +208,21 @@ describe('in the browser', () => {
       1,
     );
     await reader.screenshot({ path: join(SHOTS, 'trending-after-vote.png') });
+
+    // A paper the hub lacks, fetched from (replayed) arXiv; it is listed today, so it leads today's trending.
+    await reader.getByRole('link', { name: 'Submit', exact: true }).click();
+    await reader.getByLabel('arXiv id or link').fill('https://arxiv.org/abs/1605.08386');
+    await reader.getByRole('button', { name: 'Submit', exact: true }).click();
+    await reader.waitForURL(`${base}/papers/1605.08386`);
+    assert.equal(
+      await reader.locator('h1#paper-title').textContent(),
+      'Heat-bath random walks with Markov bases',
+    );
+    await reader.getByRole('button', { name: /Upvote/ }).click();
+    await reader.waitForURL(`${base}/papers/1605.08386`);
+    await reader.goto(`${base}/trending`);
+    assert.equal((await titles())[0], 'Heat-bath random walks with Markov bases');
+    assert.match((await reader.locator('ol.cards > li').first().locator('.votes').textContent()) ?? '', /1/);
 
     await reader.goto(`${base}/account`);
     await reader.getByRole('button', { name: 'Sign out', exact: true }).click();

@@ -12,6 +12,8 @@ import { AccountService } from '../../src/app/accounts.js';
 import { ingestSource } from '../../src/app/ingest.js';
 import type { Mailer, MailMessage } from '../../src/app/ports.js';
 import { ListService } from '../../src/app/lists.js';
+import { SubmissionService } from '../../src/app/submissions.js';
+import { arxivApiFetcher } from '../../src/adapters/sources/arxiv-api.js';
 import { SearchService } from '../../src/app/search.js';
 import { SearchIndexFolder } from '../../src/adapters/search/index-files.js';
 import { readSource } from '../../src/adapters/sources/formats.js';
@@ -56,7 +58,7 @@ export interface WebFixture {
 
 export async function webFixture(
   t: { after: (fn: () => void) => void },
-  options: { mailer?: Mailer } = {},
+  options: { mailer?: Mailer; arxivApi?: string } = {},
 ): Promise<WebFixture> {
   const dir = tempDir(t);
   const store = new SqliteStore(join(dir, 'web.db'));
@@ -84,7 +86,18 @@ export async function webFixture(
     now: () => now.value,
   });
   const app = createWebApp(
-    { store, lists: new ListService(store), search, accounts, now: () => now.value },
+    {
+      store,
+      lists: new ListService(store),
+      search,
+      accounts,
+      submissions: new SubmissionService({
+        store,
+        fetcher: arxivApiFetcher(options.arxivApi ?? 'http://127.0.0.1:9/unreachable'),
+        now: () => now.value,
+      }),
+      now: () => now.value,
+    },
     { log: (entry) => logs.push(entry) },
   );
   return { app, store, now, logs, mail };

@@ -1,6 +1,8 @@
 /** serve: the web app on a local HTTP server, until interrupted. */
 import { AccountService } from '../../app/accounts.js';
 import { ListService } from '../../app/lists.js';
+import { SubmissionService } from '../../app/submissions.js';
+import { arxivApiFetcher } from '../../adapters/sources/arxiv-api.js';
 import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { createWebApp } from '../../web/app.js';
@@ -25,8 +27,9 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
     ? smtpMailer(config.mail.smtpUrl, config.mail.from)
     : logMailer((text) => process.stderr.write(`[no OPENPAPERS_SMTP_URL; not sent] ${text}`));
   const accounts = new AccountService({ store, mailer, now });
+  const submissions = new SubmissionService({ store, fetcher: arxivApiFetcher(config.arxivApi), now });
   const app = createWebApp(
-    { store, lists: new ListService(store), search, accounts, now },
+    { store, lists: new ListService(store), search, accounts, submissions, now },
     {
       publicUrl: options.publicUrl ?? null,
       log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),

@@ -13,7 +13,7 @@ import {
   type WebEnv,
 } from '../session.js';
 import { paperPath, withQuery } from '../urls.js';
-import { AccountPage, CheckInboxPage, ConfirmSignInPage, SignInPage } from './account.js';
+import { AccountPage, CheckInboxPage, ConfirmSignInPage, SignInPage, SubmitPage } from './account.js';
 import { html } from './routes.js';
 
 /** Forms, read as strings; anything else (files, arrays) counts as absent. */
@@ -105,5 +105,17 @@ export function registerAccountRoutes(
     const fields = await form(c);
     await deps.accounts.vote(viewer.user, id, fields.up !== '0', clientAddress(c));
     return c.redirect(localPath(fields.back, paperPath(id)), 303);
+  });
+
+  app.get('/submit', (c) => {
+    const viewer = c.get('viewer');
+    if (!viewer) return c.redirect(withQuery('/signin', { next: '/submit' }), 303);
+    return html(c, <SubmitPage csrf={csrfToken(c)} account={viewer.user.email} />, 200, true);
+  });
+
+  app.post('/submit', csrfCheck(), async (c) => {
+    const viewer = signedIn(c);
+    const result = await deps.submissions.submit(viewer.user, (await form(c)).paper ?? '');
+    return c.redirect(paperPath(result.paperId), 303);
   });
 }

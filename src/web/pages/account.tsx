@@ -87,3 +87,27 @@ export function AccountPage(props: { user: User; csrf: string }) {
     </Layout>
   );
 }
+
+export function SubmitPage(props: { csrf: string; account: string }) {
+  return (
+    <Layout title="Submit a paper" account={props.account}>
+      <h1>Submit a paper</h1>
+      <p>
+        Share a paper with the community: it appears on today's daily page, where others can vote for it.
+        Papers this hub does not have yet are fetched from arXiv.
+      </p>
+      <form class="stacked" method="post" action="/submit">
+        <Csrf token={props.csrf} />
+        <label for="paper">arXiv id or link</label>
+        <input
+          id="paper"
+          name="paper"
+          required
+          maxlength={300}
+          placeholder="2406.12345 or https://arxiv.org/abs/2406.12345"
+        />
+        <button type="submit">Submit</button>
+      </form>
+    </Layout>
+  );
+}

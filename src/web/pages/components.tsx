@@ -67,6 +67,7 @@ export function Layout(props: LayoutProps) {
             <a href="/trending" aria-current={current('trending')}>
               Trending
             </a>
+            <a href="/submit">Submit</a>
             <form class="search-box" role="search" action="/search" method="get">
               <label for="site-q" class="visually-hidden">
                 Search papers

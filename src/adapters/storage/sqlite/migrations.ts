@@ -118,6 +118,23 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_events_by_key ON rate_events (key, at);
     `,
   },
+  {
+    version: 6,
+    name: 'submissions',
+    sql: `
+      -- Who submitted which paper when. A paper is listed on the day of its first submission too (as on
+      -- Hugging Face's daily papers); later submissions of it merge into that one.
+      CREATE TABLE submissions (
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        submitted_at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        PRIMARY KEY (paper_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX submissions_by_day ON submissions (day, paper_id);
+      CREATE VIEW first_submissions AS SELECT paper_id, min(day) AS day FROM submissions GROUP BY paper_id;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -49,14 +49,24 @@ export class SqliteStore implements PaperStore {
         'SELECT * FROM papers WHERE id > ? ORDER BY id LIMIT ?',
       ),
       revision: this.db.prepare<[], { value: number }>("SELECT value FROM store_meta WHERE key = 'revision'"),
-      latestDay: this.db.prepare<[], { day: string }>(
-        'SELECT day FROM papers WHERE day IS NOT NULL ORDER BY day DESC LIMIT 1',
+      // Days with papers: papers' own days and the days papers were first submitted.
+      latestDay: this.db.prepare<[], { day: string | null }>(
+        'SELECT max(day) AS day FROM (SELECT max(day) AS day FROM papers UNION ALL SELECT max(day) FROM first_submissions)',
       ),
-      previousDay: this.db.prepare<[string], { day: string }>(
-        'SELECT day FROM papers WHERE day < ? ORDER BY day DESC LIMIT 1',
+      previousDay: this.db.prepare<[string, string], { day: string | null }>(
+        `SELECT max(day) AS day FROM (SELECT max(day) AS day FROM papers WHERE day < ?
+                                      UNION ALL SELECT max(day) FROM first_submissions WHERE day < ?)`,
       ),
-      nextDay: this.db.prepare<[string], { day: string }>(
-        'SELECT day FROM papers WHERE day > ? ORDER BY day ASC LIMIT 1',
+      nextDay: this.db.prepare<[string, string], { day: string | null }>(
+        `SELECT min(day) AS day FROM (SELECT min(day) AS day FROM papers WHERE day > ?
+                                      UNION ALL SELECT min(day) FROM first_submissions WHERE day > ?)`,
+      ),
+      addSubmission: this.db.prepare<[string, string, string, string]>(
+        `INSERT INTO submissions (paper_id, user_id, submitted_at, day) VALUES (?, ?, ?, ?)
+         ON CONFLICT (paper_id, user_id) DO NOTHING`,
+      ),
+      submissionCount: this.db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM submissions WHERE paper_id = ?',
       ),
       addVote: this.db.prepare<[string, string, string]>(
         'INSERT OR IGNORE INTO votes (paper_id, voter, created_at) VALUES (?, ?, ?)',
@@ -101,13 +111,14 @@ export class SqliteStore implements PaperStore {
       ),
       addEvent: this.db.prepare<[string, string]>('INSERT INTO rate_events (key, at) VALUES (?, ?)'),
       dropOldEvents: this.db.prepare<[string, string]>('DELETE FROM rate_events WHERE key = ? AND at < ?'),
-      papersSince: this.db.prepare<[number, string], TrendingRow>(
-        `SELECT p.id, p.day, count(v.voter) AS votes,
+      papersSince: this.db.prepare<[number, string, string], TrendingRow>(
+        `SELECT p.id, max(coalesce(p.day, ''), coalesce(f.day, '')) AS day, count(v.voter) AS votes,
                 count(CASE WHEN julianday(v.created_at) - julianday(u.created_at) < ? THEN 1 END) AS newAccountVotes
          FROM papers p
+         LEFT JOIN first_submissions f ON f.paper_id = p.id
          LEFT JOIN votes v ON v.paper_id = p.id
          LEFT JOIN users u ON u.id = v.voter
-         WHERE p.day >= ?
+         WHERE p.day >= ? OR f.day >= ?
          GROUP BY p.id`,
       ),
       bumpRevision: this.db.prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'revision'"),
@@ -194,8 +205,8 @@ export class SqliteStore implements PaperStore {
 
   async adjacentDays(day: string): Promise<{ previous: string | null; next: string | null }> {
     return {
-      previous: this.statements.previousDay.get(day)?.day ?? null,
-      next: this.statements.nextDay.get(day)?.day ?? null,
+      previous: this.statements.previousDay.get(day, day)?.day ?? null,
+      next: this.statements.nextDay.get(day, day)?.day ?? null,
     };
   }
 
@@ -220,7 +231,12 @@ export class SqliteStore implements PaperStore {
   }
 
   async papersSince(fromDay: string, newAccountDays: number): Promise<TrendingRow[]> {
-    return this.statements.papersSince.all(newAccountDays, fromDay);
+    return this.statements.papersSince.all(newAccountDays, fromDay, fromDay);
+  }
+
+  async addSubmission(paperId: string, userId: string, at: string, day: string): Promise<number> {
+    this.statements.addSubmission.run(paperId, userId, at, day);
+    return this.statements.submissionCount.get(paperId)?.n ?? 0;
   }
 
   async votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>> {
@@ -435,13 +451,17 @@ function toUser(row: UserRow): User {
 function filterSql(filter: PaperFilter): { where: string; params: Record<string, string> } {
   const conditions: string[] = [];
   const params: Record<string, string> = {};
-  if (filter.from) {
-    conditions.push('p.day >= @from');
-    params.from = filter.from;
-  }
-  if (filter.to) {
-    conditions.push('p.day <= @to');
-    params.to = filter.to;
+  if (filter.from || filter.to) {
+    const within = (column: string) =>
+      [filter.from ? `${column} >= @from` : null, filter.to ? `${column} <= @to` : null]
+        .filter(Boolean)
+        .join(' AND ');
+    // A paper belongs to its own day and to the day it was first submitted.
+    conditions.push(
+      `(${within('p.day')} OR p.id IN (SELECT paper_id FROM first_submissions f WHERE ${within('f.day')}))`,
+    );
+    if (filter.from) params.from = filter.from;
+    if (filter.to) params.to = filter.to;
   }
   if (filter.category) {
     conditions.push('p.id IN (SELECT paper_id FROM paper_categories WHERE category = @category)');

@@ -1,0 +1,45 @@
+/** A browser's cookie jar over the in-process app, enough for one site. */
+import type { WebFixture } from './fixture.js';
+
+export class Browser {
+  private readonly cookies = new Map<string, string>();
+  constructor(private readonly fixture: WebFixture) {}
+
+  async request(path: string, init: { method?: string; form?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const response = await this.fixture.app.request(path, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers,
+      body: init.form ? new URLSearchParams(init.form).toString() : undefined,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = (pair as string).split('=') as [string, string];
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  /** The CSRF token of the first form on a page. */
+  static csrf(html: string): string {
+    return /name="csrf" value="([^"]+)"/.exec(html)?.[1] as string;
+  }
+}
+
+/** Signs a browser in through the emailed link, read from the fixture's own outbox. */
+export async function signInByMail(fixture: WebFixture, browser: Browser, email: string): Promise<void> {
+  const form = await (await browser.request('/signin')).text();
+  await browser.request('/signin', { form: { email, csrf: Browser.csrf(form) } });
+  const link = new URL(/http:\/\/\S+/.exec(fixture.mail.at(-1)?.text ?? '')?.[0] as string);
+  const confirm = await (await browser.request(link.pathname + link.search)).text();
+  const token = /name="token" value="([^"]+)"/.exec(confirm)?.[1] as string;
+  const done = await browser.request('/signin/verify', { form: { token, csrf: Browser.csrf(confirm) } });
+  if (done.status !== 303) throw new Error(`sign-in failed: ${done.status}`);
+}
