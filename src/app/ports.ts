@@ -63,8 +63,8 @@ export interface PaperStore {
   /** Adds (`up`) or takes back one voter's vote on a paper; false when that changed nothing. */
   setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean>;
   voteCounts(paperIds: readonly string[]): Promise<Map<string, number>>;
-  /** Grows with every vote given or taken back. */
-  votesRevision(): Promise<number>;
+  /** Grows with every change the community makes: a vote given or taken back, a new submission. */
+  communityRevision(): Promise<number>;
   /**
    * Every paper of the days from `fromDay` on, with its day, its number of votes, and how many of those came
    * from accounts younger than `newAccountDays` when they voted.

@@ -54,7 +54,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   app.use(
     responseCache(
       async () => {
-        const [papers, votes] = await Promise.all([deps.store.revision(), deps.store.votesRevision()]);
+        const [papers, votes] = await Promise.all([deps.store.revision(), deps.store.communityRevision()]);
         return `${papers}:${votes}:${Math.floor(Date.parse(deps.now()) / CACHE_BUCKET_MS)}`;
       },
       undefined,

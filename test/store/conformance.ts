@@ -140,14 +140,14 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
         'now',
       );
       const at = '2025-01-05T10:00:00Z';
-      const start = await store.votesRevision();
+      const start = await store.communityRevision();
       assert.equal(await store.setVote('2501.00002', 'ada', true, at), true);
       assert.equal(await store.setVote('2501.00002', 'ada', true, at), false);
       assert.equal(await store.setVote('2501.00002', 'bob', true, at), true);
       assert.equal(await store.setVote('2501.00003', 'bob', true, at), true);
       assert.equal(await store.setVote('2501.00003', 'bob', false, at), true);
       assert.equal(await store.setVote('2501.00003', 'bob', false, at), false);
-      assert.equal(await store.votesRevision(), start + 4);
+      assert.equal(await store.communityRevision(), start + 4);
       assert.deepEqual(
         await store.voteCounts(['2501.00001', '2501.00002', '2501.00003', 'nope']),
         new Map([
@@ -222,7 +222,7 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.equal(await store.getSession('h1', '2029-01-01T00:00:00Z'), null);
       await store.putSignInToken('t1', 'ada@example.org', '2030-01-01T00:00:00Z');
       await store.setVote('2501.00001', 'u1', true, 't0');
-      const votes = await store.votesRevision();
+      const votes = await store.communityRevision();
       assert.deepEqual(await store.votedBy('u1', ['2501.00001', '2501.00002']), new Set(['2501.00001']));
 
       await store.deleteUser('u1');
@@ -230,7 +230,7 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.equal(await store.getSession('h2', '2029-01-01T00:00:00Z'), null);
       assert.equal(await store.takeSignInToken('t1', '2029-01-01T00:00:00Z'), null);
       assert.equal((await store.voteCounts(['2501.00001'])).get('2501.00001'), 0);
-      assert.equal(await store.votesRevision(), votes + 1);
+      assert.equal(await store.communityRevision(), votes + 1);
     });
 
     test('submissions: a paper is listed on the day it was first submitted too, once per submitter', async (t) => {
@@ -247,8 +247,14 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
           createdAt: '2020-01-01T00:00:00Z',
         });
       }
+      const revision = await store.communityRevision();
       assert.equal(await store.addSubmission('1605.08386', 'u1', '2025-01-07T09:00:00Z', '2025-01-07'), 1);
       assert.equal(await store.addSubmission('1605.08386', 'u1', '2025-01-07T10:00:00Z', '2025-01-07'), 1);
+      assert.equal(
+        await store.communityRevision(),
+        revision + 1,
+        'a new submission changes lists; a repeat does not',
+      );
       assert.equal(await store.addSubmission('1605.08386', 'u2', '2025-01-08T10:00:00Z', '2025-01-08'), 2);
       const ids = async (from: string, to: string) =>
         (await store.listPapers({ from, to, limit: 10 })).map((p) => p.id).sort();

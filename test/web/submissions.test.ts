@@ -65,6 +65,14 @@ describe('submissions', () => {
     const known = await submit(bob, '2607.99002');
     assert.equal(known.headers.get('location'), '/papers/2607.99002');
     assert.equal(arxiv.requests.length, 1, 'papers the hub has are not fetched');
+    const listed = (await (await fixture.app.request('/api/daily?date=2026-07-03')).json()) as {
+      items: { id: string }[];
+    };
+    assert.deepEqual(
+      listed.items.map((item) => item.id),
+      ['2607.99002'],
+      'the cached list of that day follows at once',
+    );
   });
 
   test('bad submissions: clear errors, nothing stored', async () => {

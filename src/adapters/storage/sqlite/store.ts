@@ -72,8 +72,9 @@ export class SqliteStore implements PaperStore {
         'INSERT OR IGNORE INTO votes (paper_id, voter, created_at) VALUES (?, ?, ?)',
       ),
       removeVote: this.db.prepare<[string, string]>('DELETE FROM votes WHERE paper_id = ? AND voter = ?'),
-      bumpVotesRevision: this.db.prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'votes'"),
-      votesRevision: this.db.prepare<[], { value: number }>(
+      // The counter is called 'votes' in the database: votes were the first community changes it counted.
+      bumpCommunityRevision: this.db.prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'votes'"),
+      communityRevision: this.db.prepare<[], { value: number }>(
         "SELECT value FROM store_meta WHERE key = 'votes'",
       ),
       voteCount: this.db.prepare<[string], { n: number }>(
@@ -215,7 +216,7 @@ export class SqliteStore implements PaperStore {
       const changes = up
         ? this.statements.addVote.run(paperId, voter, at).changes
         : this.statements.removeVote.run(paperId, voter).changes;
-      if (changes > 0) this.statements.bumpVotesRevision.run();
+      if (changes > 0) this.statements.bumpCommunityRevision.run();
       return changes > 0;
     })();
   }
@@ -226,8 +227,8 @@ export class SqliteStore implements PaperStore {
     return counts;
   }
 
-  async votesRevision(): Promise<number> {
-    return this.statements.votesRevision.get()?.value ?? 0;
+  async communityRevision(): Promise<number> {
+    return this.statements.communityRevision.get()?.value ?? 0;
   }
 
   async papersSince(fromDay: string, newAccountDays: number): Promise<TrendingRow[]> {
@@ -235,8 +236,12 @@ export class SqliteStore implements PaperStore {
   }
 
   async addSubmission(paperId: string, userId: string, at: string, day: string): Promise<number> {
-    this.statements.addSubmission.run(paperId, userId, at, day);
-    return this.statements.submissionCount.get(paperId)?.n ?? 0;
+    return this.db.transaction(() => {
+      if (this.statements.addSubmission.run(paperId, userId, at, day).changes > 0) {
+        this.statements.bumpCommunityRevision.run();
+      }
+      return this.statements.submissionCount.get(paperId)?.n ?? 0;
+    })();
   }
 
   async votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>> {
@@ -266,7 +271,7 @@ export class SqliteStore implements PaperStore {
     this.db.transaction(() => {
       const user = this.statements.userById.get(id);
       if (!user) return;
-      if (this.statements.deleteVotesOf.run(id).changes > 0) this.statements.bumpVotesRevision.run();
+      if (this.statements.deleteVotesOf.run(id).changes > 0) this.statements.bumpCommunityRevision.run();
       this.statements.deleteTokensOf.run(user.email);
       this.statements.deleteUser.run(id);
     })();
