@@ -63,7 +63,7 @@ export interface PaperStore {
   /** Adds (`up`) or takes back one voter's vote on a paper; false when that changed nothing. */
   setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean>;
   voteCounts(paperIds: readonly string[]): Promise<Map<string, number>>;
-  /** Grows with every change the community makes: a vote given or taken back, a new submission. */
+  /** Grows with every change the community makes: votes, new submissions, comments. */
   communityRevision(): Promise<number>;
   /**
    * Every paper of the days from `fromDay` on, with its day, its number of votes, and how many of those came
@@ -75,6 +75,15 @@ export interface PaperStore {
    * A second submission by the same user changes nothing. Returns how many users have submitted it.
    */
   addSubmission(paperId: string, userId: string, at: string, day: string): Promise<number>;
+  addComment(comment: StoredComment): Promise<void>;
+  getComment(id: string): Promise<StoredComment | null>;
+  /** A paper's comments, oldest first. */
+  listComments(paperId: string): Promise<StoredComment[]>;
+  editComment(id: string, body: string, at: string): Promise<void>;
+  /** Marks a comment deleted (its text is dropped) or hidden (by a moderator, or shown again). */
+  setCommentState(id: string, state: { deleted?: true; hidden?: boolean }): Promise<void>;
+  /** One report per user and comment; returns how many users have reported it. */
+  reportComment(commentId: string, userId: string, reason: string, at: string): Promise<number>;
   /** Which of these papers this voter has voted for. */
   votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
 
@@ -106,6 +115,18 @@ export interface TrendingRow {
   day: string;
   votes: number;
   newAccountVotes: number;
+}
+
+export interface StoredComment {
+  id: string;
+  paperId: string;
+  userId: string;
+  parentId: string | null;
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+  hidden: boolean;
 }
 
 export type Role = 'user' | 'moderator' | 'admin';

@@ -19,6 +19,11 @@ export const ERRORS = {
   OP_ERR_SIGN_IN_LINK: { exit: 2, http: 400, title: 'A sign-in link that has been used or has expired' },
   OP_ERR_UNAUTHENTICATED: { exit: 2, http: 401, title: 'Signing in is needed for this' },
   OP_ERR_CSRF: { exit: 2, http: 403, title: 'A form sent without its CSRF token, or with a wrong one' },
+  OP_ERR_FORBIDDEN: {
+    exit: 2,
+    http: 403,
+    title: "Not allowed for this account (someone else's comment, a moderator's action)",
+  },
   OP_ERR_RATE_LIMITED: { exit: 2, http: 429, title: 'Too many requests of one kind; try again later' },
   OP_ERR_UPSTREAM: { exit: 7, http: 502, title: 'A service OpenPapers relies on (the arXiv API) failed' },
   OP_ERR_INTERNAL: { exit: 70, http: 500, title: 'An unexpected internal error' },

@@ -77,6 +77,17 @@ mark { background: var(--mark); color: inherit; padding: 0 .1em; border-radius: 
 .similar li { margin: .35rem 0; }
 .similar-link { margin: .25rem 0 0 .25rem; font-size: .9rem; }
 .formula { font-size: 1.15rem; }
+.comments, .replies { list-style: none; padding-left: 0; }
+.replies { margin-left: 1rem; padding-left: .75rem; border-left: 2px solid var(--line); }
+.comment { margin: .75rem 0; }
+.comment .meta { margin: 0; }
+.comment-body p { margin: .25rem 0; }
+.comment-actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-start; font-size: .9rem; }
+.comment-actions form { display: inline; }
+.comment-form { display: grid; gap: .35rem; max-width: 40rem; margin: .5rem 0; }
+.comment-form textarea { font: inherit; padding: .4rem; border: 1px solid var(--line); border-radius: 6px;
+  background: var(--card); color: var(--fg); }
+.removed { color: var(--muted); font-style: italic; }
 footer.site { border-top: 1px solid var(--line); margin-top: 2rem; color: var(--muted); font-size: .9rem; }
 @media (max-width: 40rem) {
   .search-box { margin-left: 0; max-width: none; }

@@ -4,6 +4,7 @@
  */
 import type { z } from '@hono/zod-openapi';
 import type { AccountService } from '../app/accounts.js';
+import type { CommentService } from '../app/comments.js';
 import type { ListService, PeriodList } from '../app/lists.js';
 import type { SubmissionService } from '../app/submissions.js';
 import type { PaperStore } from '../app/ports.js';
@@ -18,6 +19,7 @@ export interface WebDeps {
   search: SearchService;
   accounts: AccountService;
   submissions: SubmissionService;
+  comments: CommentService;
   /** The current time as an ISO string; tests set it. */
   now: () => string;
 }

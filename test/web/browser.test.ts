@@ -174,6 +174,10 @@ describe('in the browser', () => {
 
   test('sign up through the emailed link, upvote a paper and see it rise on trending, submit one, sign out', async () => {
     const reader = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    reader.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
     await reader.goto(`${base}/trending`);
     await reader.getByRole('link', { name: 'Sign in', exact: true }).click();
     await reader.getByLabel('Email address').fill('reader@example.org');
@@ -224,10 +228,24 @@ describe('in the browser', () => {
     assert.equal((await titles())[0], 'Heat-bath random walks with Markov bases');
     assert.match((await reader.locator('ol.cards > li').first().locator('.votes').textContent()) ?? '', /1/);
 
+    await reader.goto(`${base}/papers/1605.08386`);
+    await reader
+      .getByLabel('Comment', { exact: true })
+      .fill('Lovely **mixing** bounds. <img src=x onerror=alert(1)><script>alert(2)</script>');
+    await reader.getByRole('button', { name: 'Comment', exact: true }).click();
+    await reader.waitForURL(/\/papers\/1605\.08386#c-/);
+    assert.equal(await reader.locator('.comment-body strong').textContent(), 'mixing');
+    assert.match(
+      (await reader.locator('.comment-body').textContent()) ?? '',
+      /<img src=x onerror=alert\(1\)><script>alert\(2\)<\/script>/,
+    );
+    await reader.screenshot({ path: join(SHOTS, 'discussion.png'), fullPage: true });
+
     await reader.goto(`${base}/account`);
     await reader.getByRole('button', { name: 'Sign out', exact: true }).click();
     await reader.waitForURL(`${base}/`);
     assert.equal(await reader.getByRole('link', { name: 'Sign in', exact: true }).count(), 1);
+    assert.deepEqual(dialogs, [], 'no script in a comment ran');
     await reader.close();
   });
 });

@@ -11,6 +11,7 @@ import type { Hono } from 'hono';
 import { AccountService } from '../../src/app/accounts.js';
 import { ingestSource } from '../../src/app/ingest.js';
 import type { Mailer, MailMessage } from '../../src/app/ports.js';
+import { CommentService } from '../../src/app/comments.js';
 import { ListService } from '../../src/app/lists.js';
 import { SubmissionService } from '../../src/app/submissions.js';
 import { arxivApiFetcher } from '../../src/adapters/sources/arxiv-api.js';
@@ -96,6 +97,7 @@ export async function webFixture(
         fetcher: arxivApiFetcher(options.arxivApi ?? 'http://127.0.0.1:9/unreachable'),
         now: () => now.value,
       }),
+      comments: new CommentService({ store, now: () => now.value }),
       now: () => now.value,
     },
     { log: (entry) => logs.push(entry) },

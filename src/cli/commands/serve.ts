@@ -1,5 +1,6 @@
 /** serve: the web app on a local HTTP server, until interrupted. */
 import { AccountService } from '../../app/accounts.js';
+import { CommentService } from '../../app/comments.js';
 import { ListService } from '../../app/lists.js';
 import { SubmissionService } from '../../app/submissions.js';
 import { arxivApiFetcher } from '../../adapters/sources/arxiv-api.js';
@@ -29,7 +30,15 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   const accounts = new AccountService({ store, mailer, now });
   const submissions = new SubmissionService({ store, fetcher: arxivApiFetcher(config.arxivApi), now });
   const app = createWebApp(
-    { store, lists: new ListService(store), search, accounts, submissions, now },
+    {
+      store,
+      lists: new ListService(store),
+      search,
+      accounts,
+      submissions,
+      comments: new CommentService({ store, now }),
+      now,
+    },
     {
       publicUrl: options.publicUrl ?? null,
       log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),

@@ -118,4 +118,45 @@ export function registerAccountRoutes(
     const result = await deps.submissions.submit(viewer.user, (await form(c)).paper ?? '');
     return c.redirect(paperPath(result.paperId), 303);
   });
+
+  // Discussion: every change comes back to the comment on the paper page.
+  const backTo = (c: Context, paperId: string, commentId: string) =>
+    c.redirect(`${paperPath(paperId)}#c-${commentId}`, 303);
+
+  app.post('/papers/:id/comments', csrfCheck(), async (c) => {
+    const viewer = signedIn(c);
+    const fields = await form(c);
+    const comment = await deps.comments.post(
+      viewer.user,
+      c.req.param('id'),
+      fields.body ?? '',
+      fields.parent || null,
+    );
+    return backTo(c, comment.paperId, comment.id);
+  });
+
+  app.post('/comments/:id/edit', csrfCheck(), async (c) => {
+    const comment = await deps.comments.edit(signedIn(c).user, c.req.param('id'), (await form(c)).body ?? '');
+    return backTo(c, comment.paperId, comment.id);
+  });
+
+  app.post('/comments/:id/delete', csrfCheck(), async (c) => {
+    const comment = await deps.comments.delete(signedIn(c).user, c.req.param('id'));
+    return backTo(c, comment.paperId, comment.id);
+  });
+
+  app.post('/comments/:id/hide', csrfCheck(), async (c) => {
+    const hidden = (await form(c)).hidden !== '0';
+    const comment = await deps.comments.hide(signedIn(c).user, c.req.param('id'), hidden);
+    return backTo(c, comment.paperId, comment.id);
+  });
+
+  app.post('/comments/:id/report', csrfCheck(), async (c) => {
+    const comment = await deps.comments.report(
+      signedIn(c).user,
+      c.req.param('id'),
+      (await form(c)).reason ?? '',
+    );
+    return backTo(c, comment.paperId, comment.id);
+  });
 }

@@ -3,7 +3,10 @@ import type { SearchHit } from '../../app/search.js';
 import { paperDay, type Paper } from '../../core/paper.js';
 import { categoryName } from '../../core/taxonomy.js';
 import { arxivLinks, authorSearchPath, paperPath, withQuery } from '../urls.js';
+import type { StoredComment } from '../../app/ports.js';
+import type { Thread } from '../../core/community/threads.js';
 import { Latex, Layout, VoteButton, type VoteContext } from './components.js';
+import { Discussion, type DiscussionViewer } from './discussion.js';
 
 export function PaperPage(props: {
   paper: Paper;
@@ -12,6 +15,8 @@ export function PaperPage(props: {
   similarNotice: string | null;
   vote: VoteContext | null;
   account: string | null;
+  threads: Thread<StoredComment>[];
+  discussionViewer: DiscussionViewer | null;
 }) {
   const { paper } = props;
   const links = arxivLinks(paper.id);
@@ -150,10 +155,7 @@ export function PaperPage(props: {
             </ol>
           )}
         </section>
-        <section id="discussion" aria-labelledby="discussion-title">
-          <h2 id="discussion-title">Discussion</h2>
-          <p class="empty">No comments yet.</p>
-        </section>
+        <Discussion paperId={paper.id} threads={props.threads} viewer={props.discussionViewer} />
       </article>
     </Layout>
   );

@@ -151,6 +151,7 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
       }
       throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${raw.slice(0, 200)}"`);
     }
+    const viewer = c.get('viewer');
     const [similar, votes] = await Promise.all([
       deps.search.similar(paper.id, 8),
       deps.store.voteCounts([paper.id]),
@@ -164,6 +165,8 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
         similarNotice={similar.notice}
         vote={await voteContext(c, deps, [paper.id])}
         account={accountOf(c)}
+        threads={await deps.comments.threads(paper.id)}
+        discussionViewer={viewer ? { user: viewer.user, csrf: csrfToken(c) } : null}
       />,
     );
   });

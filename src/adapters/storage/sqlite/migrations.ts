@@ -135,6 +135,35 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE VIEW first_submissions AS SELECT paper_id, min(day) AS day FROM submissions GROUP BY paper_id;
     `,
   },
+  {
+    version: 7,
+    name: 'comments',
+    sql: `
+      -- Threads under papers. A deleted comment keeps its place (its replies stay readable) without its text;
+      -- deleting an account deletes its comments and their replies.
+      CREATE TABLE comments (
+        id TEXT PRIMARY KEY,
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        parent_id TEXT REFERENCES comments (id) ON DELETE CASCADE,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        edited_at TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        hidden INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX comments_by_paper ON comments (paper_id, created_at);
+      CREATE INDEX comments_by_parent ON comments (parent_id);
+      CREATE INDEX comments_by_user ON comments (user_id);
+      CREATE TABLE comment_reports (
+        comment_id TEXT NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (comment_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -7,6 +7,7 @@ import type {
   PaperFilter,
   PaperStore,
   Role,
+  StoredComment,
   StoredSession,
   TrendingRow,
   User,
@@ -79,6 +80,25 @@ export class SqliteStore implements PaperStore {
       ),
       voteCount: this.db.prepare<[string], { n: number }>(
         'SELECT count(*) AS n FROM votes WHERE paper_id = ?',
+      ),
+      addComment: this.db.prepare<[string, string, string, string | null, string, string]>(
+        `INSERT INTO comments (id, paper_id, user_id, parent_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      getComment: this.db.prepare<[string], CommentRow>('SELECT * FROM comments WHERE id = ?'),
+      listComments: this.db.prepare<[string], CommentRow>(
+        'SELECT * FROM comments WHERE paper_id = ? ORDER BY created_at, id',
+      ),
+      editComment: this.db.prepare<[string, string, string]>(
+        'UPDATE comments SET body = ?, edited_at = ? WHERE id = ? AND deleted = 0',
+      ),
+      deleteComment: this.db.prepare<[string]>("UPDATE comments SET deleted = 1, body = '' WHERE id = ?"),
+      hideComment: this.db.prepare<[number, string]>('UPDATE comments SET hidden = ? WHERE id = ?'),
+      reportComment: this.db.prepare<[string, string, string, string]>(
+        `INSERT INTO comment_reports (comment_id, user_id, reason, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (comment_id, user_id) DO NOTHING`,
+      ),
+      reportCount: this.db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM comment_reports WHERE comment_id = ?',
       ),
       votedBy: this.db.prepare<[string, string], { paper_id: string }>(
         'SELECT paper_id FROM votes WHERE voter = ? AND paper_id = ?',
@@ -244,6 +264,43 @@ export class SqliteStore implements PaperStore {
     })();
   }
 
+  async addComment(comment: StoredComment): Promise<void> {
+    this.db.transaction(() => {
+      const { id, paperId, userId, parentId, body, createdAt } = comment;
+      this.statements.addComment.run(id, paperId, userId, parentId, body, createdAt);
+      this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async getComment(id: string): Promise<StoredComment | null> {
+    const row = this.statements.getComment.get(id);
+    return row ? toComment(row) : null;
+  }
+
+  async listComments(paperId: string): Promise<StoredComment[]> {
+    return this.statements.listComments.all(paperId).map(toComment);
+  }
+
+  async editComment(id: string, body: string, at: string): Promise<void> {
+    this.db.transaction(() => {
+      if (this.statements.editComment.run(body, at, id).changes > 0)
+        this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async setCommentState(id: string, state: { deleted?: true; hidden?: boolean }): Promise<void> {
+    this.db.transaction(() => {
+      if (state.deleted) this.statements.deleteComment.run(id);
+      if (state.hidden !== undefined) this.statements.hideComment.run(state.hidden ? 1 : 0, id);
+      this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async reportComment(commentId: string, userId: string, reason: string, at: string): Promise<number> {
+    this.statements.reportComment.run(commentId, userId, reason, at);
+    return this.statements.reportCount.get(commentId)?.n ?? 0;
+  }
+
   async votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>> {
     return new Set(paperIds.filter((id) => this.statements.votedBy.get(voter, id)));
   }
@@ -271,7 +328,9 @@ export class SqliteStore implements PaperStore {
     this.db.transaction(() => {
       const user = this.statements.userById.get(id);
       if (!user) return;
-      if (this.statements.deleteVotesOf.run(id).changes > 0) this.statements.bumpCommunityRevision.run();
+      // Votes and comments go with the account (comments by foreign-key cascade): pages change.
+      this.statements.deleteVotesOf.run(id);
+      this.statements.bumpCommunityRevision.run();
       this.statements.deleteTokensOf.run(user.email);
       this.statements.deleteUser.run(id);
     })();
@@ -439,6 +498,32 @@ interface UserRow {
   email: string;
   role: Role;
   created_at: string;
+}
+
+interface CommentRow {
+  id: string;
+  paper_id: string;
+  user_id: string;
+  parent_id: string | null;
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted: number;
+  hidden: number;
+}
+
+function toComment(row: CommentRow): StoredComment {
+  return {
+    id: row.id,
+    paperId: row.paper_id,
+    userId: row.user_id,
+    parentId: row.parent_id,
+    body: row.body,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deleted: row.deleted === 1,
+    hidden: row.hidden === 1,
+  };
 }
 
 interface SessionRow {
