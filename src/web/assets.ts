@@ -85,6 +85,8 @@ mark { background: var(--mark); color: inherit; padding: 0 .1em; border-radius: 
 .comment-actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-start; font-size: .9rem; }
 .comment-actions form { display: inline; }
 .comment-form { display: grid; gap: .35rem; max-width: 40rem; margin: .5rem 0; }
+.comment-form button, form.stacked button { justify-self: start; }
+div.meta { margin: .2rem 0; }
 .comment-form textarea { font: inherit; padding: .4rem; border: 1px solid var(--line); border-radius: 6px;
   background: var(--card); color: var(--fg); }
 .removed { color: var(--muted); font-style: italic; }

@@ -225,10 +225,11 @@ export function PaperCard(props: CardProps) {
         {isNew(paper, props.now) ? <span class="badge">new</span> : null}
       </h3>
       <Authors authors={paper.authors} max={5} />
-      <p class="meta">
+      {/* A div, not a p: the vote button is a form, which a paragraph cannot hold. */}
+      <div class="meta">
         {day ? <time datetime={day}>{day}</time> : null}
         <VoteButton paperId={paper.id} votes={votes} vote={props.vote ?? null} />
-      </p>
+      </div>
       <Categories categories={paper.categories.slice(0, 4)} />
       <p class="abstract">
         {props.snippet ? (

@@ -34,14 +34,14 @@ export function PaperPage(props: {
             </li>
           ))}
         </ul>
-        <p class="meta">
+        <div class="meta">
           {day ? (
             <>
               Listed <a href={withQuery('/', { date: day })}>{day}</a>
             </>
           ) : null}
           <VoteButton paperId={paper.id} votes={props.votes} vote={props.vote} />
-        </p>
+        </div>
         {links ? (
           <p class="links">
             <a href={links.abs}>arXiv abstract</a> · <a href={links.pdf}>PDF</a>
