@@ -84,7 +84,13 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
 
   registerAssets(app);
   registerPages(app, deps, origin);
-  registerAccountRoutes(app, deps, origin);
+  registerAccountRoutes(app, deps, (c) => {
+    // Links mailed to people must not take their host from a header the asker chooses, unless it is this
+    // machine (a laptop install); a public server names its address with publicUrl.
+    if (options.publicUrl) return options.publicUrl.replace(/\/$/, '');
+    const url = new URL(c.req.url);
+    return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ? url.origin : null;
+  });
   app.route('/api', createApi(deps));
 
   // Every address that answers GET answers other methods with 405 and what is allowed.
@@ -107,7 +113,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   app.onError((error, c) => {
     const known = error instanceof OpenPapersError ? error : null;
     if (!known) console.error(error);
-    const status = (known?.httpStatus ?? 500) as 400 | 401 | 403 | 404 | 405 | 429 | 500;
+    const status = (known?.httpStatus ?? 500) as 400 | 401 | 403 | 404 | 405 | 429 | 500 | 502 | 503;
     const code = known?.code ?? 'OP_ERR_INTERNAL';
     const message = known?.message ?? 'an unexpected error; it has been logged';
     if (c.req.path.startsWith('/api/') || c.req.path === '/healthz') {

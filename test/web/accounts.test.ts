@@ -120,6 +120,23 @@ describe('accounts', () => {
     assert.equal(offsite.headers.get('location'), `/papers/${paperId}`, 'never redirected off the site');
   });
 
+  test('a sign-in link is never built from a forged Host header', async () => {
+    const form = await fixture.app.request('http://attacker.example/signin');
+    const cookie = (form.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+    const sent = smtp.received.length;
+    const response = await fixture.app.request('http://attacker.example/signin', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        email: 'victim@example.org',
+        csrf: Browser.csrf(await form.text()),
+      }).toString(),
+    });
+    assert.equal(response.status, 503);
+    assert.match(await response.text(), /needs the server started with --public-url/);
+    assert.equal(smtp.received.length, sent, 'no mail went out');
+  });
+
   test('sign-in requests are rate-limited per address', async () => {
     const browser = new Browser(fixture);
     const form = await (await browser.request('/signin')).text();

@@ -1,4 +1,7 @@
-/** Sign-in by email link, sign-out, the account page and voting: the routes that change state. */
+/**
+ * The routes that change state: sign-in by email link, sign-out, the account, and where signed-in readers
+ * take part (votes, submissions, discussion). Every POST checks its CSRF token first.
+ */
 import type { Context, Hono } from 'hono';
 import { SESSION_DAYS } from '../../app/accounts.js';
 import { OpenPapersError } from '../../core/errors.js';
@@ -27,7 +30,8 @@ async function form(c: Context): Promise<Record<string, string>> {
 export function registerAccountRoutes(
   app: Hono<WebEnv>,
   deps: WebDeps,
-  origin: (c: Context) => string,
+  /** Where links in mails point, or null when this server does not know its public address. */
+  linkOrigin: (c: Context) => string | null,
 ): void {
   app.get('/signin', (c) => {
     const next = localPath(c.req.query('next'), '/');
@@ -38,10 +42,17 @@ export function registerAccountRoutes(
   app.post('/signin', csrfCheck(), async (c) => {
     const fields = await form(c);
     const next = localPath(fields.next, '/');
+    const base = linkOrigin(c);
+    if (!base) {
+      throw new OpenPapersError(
+        'OP_ERR_NOT_CONFIGURED',
+        'sign-in by email needs the server started with --public-url (its address as people reach it)',
+      );
+    }
     await deps.accounts.requestSignIn(
       fields.email ?? '',
       clientAddress(c),
-      (token) => origin(c) + withQuery('/signin/verify', { token, next: next === '/' ? undefined : next }),
+      (token) => base + withQuery('/signin/verify', { token, next: next === '/' ? undefined : next }),
     );
     return html(c, <CheckInboxPage email={(fields.email ?? '').trim()} />, 200, true);
   });

@@ -21,7 +21,7 @@ const PAGE_CACHE = 'no-cache';
 export function html(
   c: Context,
   page: Child,
-  status: 200 | 400 | 401 | 403 | 404 | 405 | 429 | 500 = 200,
+  status: 200 | 400 | 401 | 403 | 404 | 405 | 429 | 500 | 502 | 503 = 200,
   personal = false,
 ): Response {
   c.header('cache-control', status === 200 && !personal ? PAGE_CACHE : 'no-store');
