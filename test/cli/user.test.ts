@@ -17,3 +17,13 @@ test('user create makes the first admin, changes a role in place, and rejects a 
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, 'openpapers: "not an address" is not an email address\n');
 });
+
+test('several processes opening one new database at once migrate it once', async (t) => {
+  const db = join(tempDir(t), 'raced.db');
+  const results = await Promise.all(
+    [0, 1, 2, 3, 4, 5].map((n) => runCli(['--db', db, 'user', 'create', `user${n}@example.org`, '--json'])),
+  );
+  for (const result of results) assert.equal(result.code, 0, result.stderr);
+  const ids = new Set(results.map((result) => (JSON.parse(result.stdout) as { id: string }).id));
+  assert.equal(ids.size, 6);
+});

@@ -1,4 +1,4 @@
-/** Versioned schema migrations, applied in order, each in its own transaction. Never edit a shipped one. */
+/** Versioned schema migrations, applied in order in one transaction. Never edit a shipped one. */
 import type Database from 'better-sqlite3';
 
 interface Migration {
@@ -171,22 +171,24 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 export function migrate(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
-  const current =
-    (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
-  if (current > LATEST_SCHEMA_VERSION) {
-    throw new Error(
-      `the database has schema version ${current}, newer than this program's ${LATEST_SCHEMA_VERSION}; upgrade OpenPapers`,
-    );
-  }
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
-    db.transaction(() => {
+  // One write transaction, taken before reading the version: a second process opening the same new
+  // database waits here (busy_timeout) and then finds the migrations done, instead of running them again.
+  db.transaction(() => {
+    const current =
+      (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+    if (current > LATEST_SCHEMA_VERSION) {
+      throw new Error(
+        `the database has schema version ${current}, newer than this program's ${LATEST_SCHEMA_VERSION}; upgrade OpenPapers`,
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
       db.exec(migration.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
         new Date().toISOString(),
       );
-    })();
-  }
+    }
+  }).immediate();
 }
