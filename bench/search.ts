@@ -35,12 +35,8 @@ import { SqliteStore } from '../src/adapters/storage/sqlite/store.js';
 import type { Paper, PaperRecord } from '../src/core/paper.js';
 import { normalize } from '../src/core/search/vectors.js';
 import { sharedDir } from '../scripts/shared-dir.js';
+import { option, seededRandom } from './args.js';
 import { prepareRealCorpus } from './real-corpus.js';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : (process.argv[at + 1] as string);
-}
 
 const PAPERS = Number(option('--papers', '1000000'));
 const QUERIES = Number(option('--queries', '300'));
@@ -56,18 +52,6 @@ function model(): string {
     '--model',
     join(sharedDir(process.argv), 'models', 'converted', 'universal-sentence-encoder-lite'),
   );
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run builds the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -97,7 +81,7 @@ async function prepare(): Promise<void> {
       vectors.set(paperId, vector);
     const synthetic = PAPERS - papers.length;
     log(`adding ${synthetic.toLocaleString('en-US')} synthetic papers`);
-    const next = random(42);
+    const next = seededRandom(42);
     for (let start = 0; start < synthetic; start += 5000) {
       const records: PaperRecord[] = [];
       const embeddings = [];
@@ -201,7 +185,7 @@ function queries(): string[] {
     .all()
     .map((row) => row.title.replace(/\s+/g, ' '));
   db.close();
-  const next = random(7);
+  const next = seededRandom(7);
   return Array.from({ length: QUERIES }, () => titles[Math.floor(next() * titles.length)] as string);
 }
 

@@ -19,12 +19,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { sharedDir } from '../scripts/shared-dir.js';
+import { option, seededRandom } from './args.js';
 import { prepareRealCorpus } from './real-corpus.js';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : (process.argv[at + 1] as string);
-}
 
 const SECONDS = Number(option('--seconds', '10'));
 const CONNECTIONS = Number(option('--connections', '16'));
@@ -96,16 +92,9 @@ function startBaseline(bytes: number): Promise<{ url: string; close: () => void 
   );
 }
 
-/** Deterministic picks (mulberry32), so every run loads the same addresses. */
+/** Deterministic picks, so every run loads the same addresses. */
 function picks<T>(items: readonly T[], count: number, seed: number): T[] {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => items[Math.floor(next() * items.length)] as T);
 }
 

@@ -30,7 +30,8 @@ const CACHE_BUCKET_MS = 10 * 60_000;
 export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   const metrics = new WebMetrics();
-  const origin = (c: Context) => options.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin;
+  const publicOrigin = options.publicUrl?.replace(/\/$/, '') ?? null;
+  const origin = (c: Context) => publicOrigin ?? new URL(c.req.url).origin;
 
   app.use(observe(metrics, options.log ?? (() => {})));
   app.use(
@@ -87,7 +88,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   registerAccountRoutes(app, deps, (c) => {
     // Links mailed to people must not take their host from a header the asker chooses, unless it is this
     // machine (a laptop install); a public server names its address with publicUrl.
-    if (options.publicUrl) return options.publicUrl.replace(/\/$/, '');
+    if (publicOrigin) return publicOrigin;
     const url = new URL(c.req.url);
     return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ? url.origin : null;
   });

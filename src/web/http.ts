@@ -31,7 +31,8 @@ export function responseCache(
   };
   return async (c, next) => {
     if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || personal(c)) return next();
-    const key = new URL(c.req.url).pathname + new URL(c.req.url).search;
+    const url = new URL(c.req.url);
+    const key = url.pathname + url.search;
     const current = await stamp();
     const hit = cache.get(key);
     if (hit && hit.stamp === current) {

@@ -1,11 +1,7 @@
 /** Signing in (and up) by email link, and the account page. */
 import type { User } from '../../app/ports.js';
 import { SIGN_IN_LINK_MINUTES } from '../../app/accounts.js';
-import { Layout } from './components.js';
-
-function Csrf(props: { token: string }) {
-  return <input type="hidden" name="csrf" value={props.token} />;
-}
+import { CsrfField, Layout } from './components.js';
 
 export function SignInPage(props: { csrf: string; next: string }) {
   return (
@@ -15,7 +11,7 @@ export function SignInPage(props: { csrf: string; next: string }) {
         We email you a link that signs you in; the first time, it creates your account. No password needed.
       </p>
       <form class="stacked" method="post" action="/signin">
-        <Csrf token={props.csrf} />
+        <CsrfField token={props.csrf} />
         <input type="hidden" name="next" value={props.next} />
         <label for="email">Email address</label>
         <input id="email" type="email" name="email" required maxlength={254} autocomplete="email" />
@@ -43,7 +39,7 @@ export function ConfirmSignInPage(props: { token: string; csrf: string; next: st
     <Layout title="Sign in">
       <h1>Sign in to OpenPapers</h1>
       <form method="post" action="/signin/verify">
-        <Csrf token={props.csrf} />
+        <CsrfField token={props.csrf} />
         <input type="hidden" name="token" value={props.token} />
         <input type="hidden" name="next" value={props.next} />
         <button type="submit">Sign in</button>
@@ -66,18 +62,18 @@ export function AccountPage(props: { user: User; csrf: string }) {
         <dd>{user.createdAt.slice(0, 10)}</dd>
       </dl>
       <form method="post" action="/signout">
-        <Csrf token={props.csrf} />
+        <CsrfField token={props.csrf} />
         <button type="submit">Sign out</button>
       </form>
       <form method="post" action="/signout/everywhere">
-        <Csrf token={props.csrf} />
+        <CsrfField token={props.csrf} />
         <button type="submit">Sign out on every device</button>
       </form>
       <section aria-labelledby="delete-title">
         <h2 id="delete-title">Delete your account</h2>
         <p>This removes your account, your sessions and your votes. It cannot be undone.</p>
         <form method="post" action="/account/delete">
-          <Csrf token={props.csrf} />
+          <CsrfField token={props.csrf} />
           <label>
             <input type="checkbox" name="confirm" value="yes" required /> I want to delete my account
           </label>
@@ -97,7 +93,7 @@ export function SubmitPage(props: { csrf: string; account: string }) {
         Papers this hub does not have yet are fetched from arXiv.
       </p>
       <form class="stacked" method="post" action="/submit">
-        <Csrf token={props.csrf} />
+        <CsrfField token={props.csrf} />
         <label for="paper">arXiv id or link</label>
         <input
           id="paper"

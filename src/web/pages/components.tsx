@@ -168,6 +168,11 @@ export interface VoteContext {
   back: string;
 }
 
+/** The hidden field that carries a form's CSRF token (web/session.ts checks it). */
+export function CsrfField(props: { token: string }) {
+  return <input type="hidden" name="csrf" value={props.token} />;
+}
+
 /** The vote count; a button for signed-in readers, a link to sign in for the others. */
 export function VoteButton(props: { paperId: string; votes: number; vote: VoteContext | null }) {
   const { paperId, votes, vote } = props;
@@ -185,7 +190,7 @@ export function VoteButton(props: { paperId: string; votes: number; vote: VoteCo
   const voted = vote.voted.has(paperId);
   return (
     <form class="vote" method="post" action={`${paperPath(paperId)}/vote`}>
-      <input type="hidden" name="csrf" value={vote.csrf} />
+      <CsrfField token={vote.csrf} />
       <input type="hidden" name="up" value={voted ? '0' : '1'} />
       <input type="hidden" name="back" value={vote.back} />
       <button

@@ -4,6 +4,7 @@ import type { StoredComment, User } from '../../app/ports.js';
 import type { Thread } from '../../core/community/threads.js';
 import { renderMarkdown } from '../markdown.js';
 import { paperPath, withQuery } from '../urls.js';
+import { CsrfField } from './components.js';
 
 export interface DiscussionViewer {
   user: User;
@@ -13,10 +14,6 @@ export interface DiscussionViewer {
 /** Accounts have no public names; a short handle from the id, never the email address. */
 function handle(userId: string): string {
   return `member ${userId.slice(0, 8)}`;
-}
-
-function Csrf(props: { token: string }) {
-  return <input type="hidden" name="csrf" value={props.token} />;
 }
 
 function CommentBox(props: {
@@ -29,7 +26,7 @@ function CommentBox(props: {
 }) {
   return (
     <form class="comment-form" method="post" action={props.action}>
-      <Csrf token={props.csrf} />
+      <CsrfField token={props.csrf} />
       {props.parentId ? <input type="hidden" name="parent" value={props.parentId} /> : null}
       <label for={props.id}>{props.label}</label>
       <textarea id={props.id} name="body" rows={4} maxlength={10000} required>
@@ -90,20 +87,20 @@ function Comment(props: {
           ) : null}
           {own || moderator ? (
             <form method="post" action={`/comments/${comment.id}/delete`}>
-              <Csrf token={viewer.csrf} />
+              <CsrfField token={viewer.csrf} />
               <button type="submit">Delete</button>
             </form>
           ) : null}
           {moderator ? (
             <form method="post" action={`/comments/${comment.id}/hide`}>
-              <Csrf token={viewer.csrf} />
+              <CsrfField token={viewer.csrf} />
               <input type="hidden" name="hidden" value={comment.hidden ? '0' : '1'} />
               <button type="submit">{comment.hidden ? 'Show again' : 'Hide'}</button>
             </form>
           ) : null}
           {!own ? (
             <form method="post" action={`/comments/${comment.id}/report`}>
-              <Csrf token={viewer.csrf} />
+              <CsrfField token={viewer.csrf} />
               <input type="hidden" name="reason" value="reported from the page" />
               <button type="submit">Report</button>
             </form>
