@@ -4,23 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { smtpMailer } from '../../src/adapters/mail/mailer.js';
 import { Browser } from './client.js';
 import { webFixture, type WebFixture } from './fixture.js';
-import { startSmtp, type TestSmtp } from './smtp.js';
+import type { TestSmtp } from './smtp.js';
 
 describe('accounts', () => {
   let fixture: WebFixture;
   let smtp: TestSmtp;
 
   before(async () => {
-    smtp = await startSmtp();
-    fixture = await webFixture(
-      { after: (fn) => process.on('exit', fn) },
-      { mailer: smtpMailer(smtp.url, 'OpenPapers <hub@example.org>') },
-    );
+    fixture = await webFixture({ after: (fn) => process.on('exit', fn) });
+    smtp = fixture.smtp;
   });
-  after(() => smtp.close());
+  after(() => fixture.close());
 
   /** Asks for a link (from `requester`, a signed-out browser) and uses it in `browser`. */
   async function signIn(browser: Browser, email: string, requester = browser): Promise<Response> {

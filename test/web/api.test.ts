@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -49,6 +49,7 @@ describe('JSON API', () => {
       if (day) expectedByDay.set(day, (expectedByDay.get(day) ?? 0) + 1);
     }
   });
+  after(() => fixture.close());
 
   /** GET a URL, check its status and its body against the OpenAPI document, return the body. */
   async function get(url: string, template: string, status = 200): Promise<Json> {

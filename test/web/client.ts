@@ -33,11 +33,13 @@ export class Browser {
   }
 }
 
-/** Signs a browser in through the emailed link, read from the fixture's own outbox. */
+/** Signs a browser in through the link mailed to the fixture's SMTP server. */
 export async function signInByMail(fixture: WebFixture, browser: Browser, email: string): Promise<void> {
   const form = await (await browser.request('/signin')).text();
+  const sent = fixture.smtp.received.length;
   await browser.request('/signin', { form: { email, csrf: Browser.csrf(form) } });
-  const link = new URL(/http:\/\/\S+/.exec(fixture.mail.at(-1)?.text ?? '')?.[0] as string);
+  const mail = (await fixture.smtp.waitFor(sent + 1))[sent];
+  const link = new URL(/http:\/\/\S+/.exec(mail?.text ?? '')?.[0] as string);
   const confirm = await (await browser.request(link.pathname + link.search)).text();
   const token = /name="token" value="([^"]+)"/.exec(confirm)?.[1] as string;
   const done = await browser.request('/signin/verify', { form: { token, csrf: Browser.csrf(confirm) } });

@@ -1,6 +1,6 @@
 /** Discussion: threads, safe Markdown, edit and delete your own, moderators hide, anyone reports. */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { Browser, signInByMail } from './client.js';
 import { HOSTILE, webFixture, type WebFixture } from './fixture.js';
 
@@ -18,6 +18,7 @@ describe('comments', () => {
     await signInByMail(fixture, ada, 'ada@example.org');
     await signInByMail(fixture, bob, 'bob@example.org');
   });
+  after(() => fixture.close());
 
   const paperPage = async (browser?: Browser) =>
     (await (browser ? browser.request(`/papers/${PAPER}`) : fixture.app.request(`/papers/${PAPER}`))).text();

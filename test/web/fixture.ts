@@ -10,10 +10,10 @@ import { createGunzip } from 'node:zlib';
 import type { Hono } from 'hono';
 import { AccountService } from '../../src/app/accounts.js';
 import { ingestSource } from '../../src/app/ingest.js';
-import type { Mailer, MailMessage } from '../../src/app/ports.js';
 import { CommentService } from '../../src/app/comments.js';
 import { ListService } from '../../src/app/lists.js';
 import { SubmissionService } from '../../src/app/submissions.js';
+import { smtpMailer } from '../../src/adapters/mail/mailer.js';
 import { arxivApiFetcher } from '../../src/adapters/sources/arxiv-api.js';
 import { SearchService } from '../../src/app/search.js';
 import { SearchIndexFolder } from '../../src/adapters/search/index-files.js';
@@ -23,6 +23,7 @@ import { OpenPapersError } from '../../src/core/errors.js';
 import { createWebApp } from '../../src/web/app.js';
 import type { WebEnv } from '../../src/web/session.js';
 import { REPO_ROOT, tempDir } from '../helpers.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
 
 export const LATEST_DAY = '2026-07-01';
 export const XSS = '<script>window.__xss = 1</script>';
@@ -53,13 +54,15 @@ export interface WebFixture {
   store: SqliteStore;
   now: { value: string };
   logs: unknown[];
-  /** What the app sent by mail, unless a mailer was given (accounts.test.ts gives a real SMTP one). */
-  mail: MailMessage[];
+  /** The real SMTP server the app sends its mail to. */
+  smtp: TestSmtp;
+  /** Closes the mail connections, which would otherwise keep the test process alive. */
+  close(): Promise<void>;
 }
 
 export async function webFixture(
   t: { after: (fn: () => void) => void },
-  options: { mailer?: Mailer; arxivApi?: string } = {},
+  options: { arxivApi?: string } = {},
 ): Promise<WebFixture> {
   const dir = tempDir(t);
   const store = new SqliteStore(join(dir, 'web.db'));
@@ -80,10 +83,11 @@ export async function webFixture(
     today: () => now.value.slice(0, 10),
   });
   const logs: unknown[] = [];
-  const mail: MailMessage[] = [];
+  const smtp = await startSmtp();
+  const mailer = smtpMailer(smtp.url, 'OpenPapers <hub@example.org>');
   const accounts = new AccountService({
     store,
-    mailer: options.mailer ?? { send: async (message) => void mail.push(message), close: () => {} },
+    mailer,
     now: () => now.value,
   });
   const app = createWebApp(
@@ -102,7 +106,11 @@ export async function webFixture(
     },
     { log: (entry) => logs.push(entry) },
   );
-  return { app, store, now, logs, mail };
+  const close = async (): Promise<void> => {
+    mailer.close();
+    await smtp.close();
+  };
+  return { app, store, now, logs, smtp, close };
 }
 
 async function ingest(store: SqliteStore, path: string, format: 'openpapers'): Promise<void> {

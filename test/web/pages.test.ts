@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { HOSTILE, LATEST_DAY, webFixture, XSS, type WebFixture } from './fixture.js';
 
@@ -18,6 +18,7 @@ describe('pages and feeds', () => {
   before(async () => {
     fixture = await webFixture({ after: (fn) => process.on('exit', fn) });
   });
+  after(() => fixture.close());
 
   test('every page has landmarks, the subscription invitation and labelled search', async () => {
     for (const url of [

@@ -13,6 +13,7 @@ describe('submissions', () => {
     arxiv = await startArxivReplay();
     fixture = await webFixture({ after: (fn) => process.on('exit', fn) }, { arxivApi: arxiv.url });
   });
+  after(() => fixture.close());
   after(() => arxiv.close());
 
   async function submit(browser: Browser, paper: string) {
