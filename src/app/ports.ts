@@ -84,6 +84,8 @@ export interface PaperStore {
   setCommentState(id: string, state: { deleted?: true; hidden?: boolean }): Promise<void>;
   /** One report per user and comment; returns how many users have reported it. */
   reportComment(commentId: string, userId: string, reason: string, at: string): Promise<number>;
+  /** Reported comments that are not deleted, most reported first, with their reports' reasons. */
+  reportedComments(limit: number): Promise<ReportedComment[]>;
   /** Which of these papers this voter has voted for. */
   votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
 
@@ -102,6 +104,34 @@ export interface PaperStore {
   getSession(tokenHash: string, now: string): Promise<StoredSession | null>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessions(userId: string): Promise<void>;
+  /** The argon2id hash of the user's password, or null when they sign in by email link only. */
+  getPasswordHash(userId: string): Promise<string | null>;
+  setPasswordHash(userId: string, hash: string | null): Promise<void>;
+
+  createCollection(collection: StoredCollection): Promise<void>;
+  getCollection(id: string): Promise<StoredCollection | null>;
+  /** A user's collections, oldest first, with how many papers each holds. */
+  listCollections(userId: string): Promise<(StoredCollection & { papers: number })[]>;
+  updateCollection(
+    id: string,
+    changes: Pick<StoredCollection, 'name' | 'description' | 'public'>,
+    at: string,
+  ): Promise<void>;
+  deleteCollection(id: string): Promise<void>;
+  /** Adds papers to a collection; a paper already there keeps its place, and its note unless one is given. */
+  addToCollection(
+    collectionId: string,
+    entries: readonly { paperId: string; note?: string }[],
+    at: string,
+  ): Promise<void>;
+  removeFromCollection(collectionId: string, paperId: string): Promise<void>;
+  /** A collection's papers, the latest added first. */
+  collectionPapers(collectionId: string): Promise<CollectionPaper[]>;
+  /** Which of a user's collections hold this paper. */
+  collectionsWithPaper(userId: string, paperId: string): Promise<Set<string>>;
+  /** The paper with this DOI, compared without regard to case, or null. */
+  paperIdByDoi(doi: string): Promise<string | null>;
+
   /**
    * Counts one event under `key` and says whether it is within the limit: fewer than `limit` events since
    * `windowStart`. An event over the limit is not counted.
@@ -127,6 +157,29 @@ export interface StoredComment {
   editedAt: string | null;
   deleted: boolean;
   hidden: boolean;
+}
+
+export interface ReportedComment {
+  comment: StoredComment;
+  reports: number;
+  reasons: string[];
+  lastReportedAt: string;
+}
+
+export interface StoredCollection {
+  id: string;
+  userId: string;
+  name: string;
+  description: string;
+  public: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CollectionPaper {
+  paperId: string;
+  note: string;
+  addedAt: string;
 }
 
 export type Role = 'user' | 'moderator' | 'admin';

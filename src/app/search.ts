@@ -253,6 +253,12 @@ export class SearchService {
     return fuse(candidates, semantic.embedder.settings.hybridLexicalWeight).slice(0, depth);
   }
 
+  /** Papers whose titles share the most words with this one (for matching imported references). */
+  async papersWithTitleLike(title: string, limit = 10): Promise<Paper[]> {
+    const { hits } = await this.search({ query: title, mode: 'lexical', limit, plain: true });
+    return hits.map((hit) => hit.paper);
+  }
+
   /** Papers most like this one: embedding neighbours, or lexical neighbours when it has no embedding. */
   async similar(
     paperId: string,

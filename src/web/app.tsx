@@ -13,6 +13,11 @@ import { registerAssets } from './assets.js';
 import { observe, responseCache, WebMetrics, type RequestLogEntry } from './http.js';
 import { ErrorPage } from './pages/components.js';
 import { registerAccountRoutes } from './pages/account-routes.js';
+import {
+  LIBRARY_UPLOAD_PATHS,
+  MAX_LIBRARY_BYTES,
+  registerCollectionRoutes,
+} from './pages/collection-routes.js';
 import { html, registerPages } from './pages/routes.js';
 import { SESSION_COOKIE, sessions, type WebEnv } from './session.js';
 import type { WebDeps } from './queries.js';
@@ -62,14 +67,12 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
       (c) => getCookie(c, SESSION_COOKIE) !== undefined,
     ),
   );
-  app.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: () => {
-        throw new OpenPapersError('OP_ERR_BAD_REQUEST', 'the request body is over 64 KB');
-      },
-    }),
-  );
+  const tooLarge = (limit: string) => () => {
+    throw new OpenPapersError('OP_ERR_BAD_REQUEST', `the request body is over ${limit}`);
+  };
+  const formBodies = bodyLimit({ maxSize: 64 * 1024, onError: tooLarge('64 KB') });
+  const libraryUploads = bodyLimit({ maxSize: MAX_LIBRARY_BYTES, onError: tooLarge('5 MB') });
+  app.use((c, next) => (LIBRARY_UPLOAD_PATHS.test(c.req.path) ? libraryUploads : formBodies)(c, next));
   app.use(sessions(deps));
 
   app.get('/healthz', async (c) => {
@@ -92,6 +95,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
     const url = new URL(c.req.url);
     return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ? url.origin : null;
   });
+  registerCollectionRoutes(app, deps, origin);
   app.route('/api', createApi(deps));
 
   // Every address that answers GET answers other methods with 405 and what is allowed.

@@ -90,6 +90,15 @@ div.meta { margin: .2rem 0; }
 .comment-form textarea { font: inherit; padding: .4rem; border: 1px solid var(--line); border-radius: 6px;
   background: var(--card); color: var(--fg); }
 .removed { color: var(--muted); font-style: italic; }
+.badge.private { background: var(--muted); }
+.muted { color: var(--muted); font-size: .92rem; }
+.note { margin: .35rem 1rem; white-space: pre-wrap; }
+.note-actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .35rem 0 0 1rem; }
+.note-form { display: flex; flex-wrap: wrap; gap: .35rem; align-items: end; flex: 1 1 20rem; }
+.note-form textarea, .stacked textarea { font: inherit; flex: 1 1 16rem; padding: .3rem; border: 1px solid var(--line);
+  border-radius: 6px; background: var(--card); color: var(--fg); }
+.save-form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+.collections li { margin: .3rem 0; }
 footer.site { border-top: 1px solid var(--line); margin-top: 2rem; color: var(--muted); font-size: .9rem; }
 @media (max-width: 40rem) {
   .search-box { margin-left: 0; max-width: none; }

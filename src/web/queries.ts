@@ -4,6 +4,7 @@
  */
 import type { z } from '@hono/zod-openapi';
 import type { AccountService } from '../app/accounts.js';
+import type { CollectionService } from '../app/collections.js';
 import type { CommentService } from '../app/comments.js';
 import type { ListService, PeriodList } from '../app/lists.js';
 import type { SubmissionService } from '../app/submissions.js';
@@ -20,6 +21,7 @@ export interface WebDeps {
   accounts: AccountService;
   submissions: SubmissionService;
   comments: CommentService;
+  collections: CollectionService;
   /** The current time as an ISO string; tests set it. */
   now: () => string;
 }

@@ -298,6 +298,131 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.equal(await store.getSession('s2', '2029'), null);
     });
 
+    test('collections: owned, listed in creation order, papers once each with notes, gone with the owner', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers(
+        ['2501.00001', '2501.00002', '2501.00003'].map((id) => paper(id)),
+        'now',
+      );
+      const ada = await store.ensureUser({
+        id: 'a1',
+        email: 'ada@example.org',
+        role: 'user',
+        createdAt: 't',
+      });
+      const bob = await store.ensureUser({
+        id: 'b1',
+        email: 'bob@example.org',
+        role: 'user',
+        createdAt: 't',
+      });
+      const base = { userId: ada.id, description: '', public: false, createdAt: 't1', updatedAt: 't1' };
+      await store.createCollection({ ...base, id: 'z', name: 'First' });
+      await store.createCollection({ ...base, id: 'a', name: 'Second' });
+      await store.createCollection({ ...base, id: 'm', userId: bob.id, name: "Bob's" });
+      const revision = await store.communityRevision();
+      await store.addToCollection(
+        'z',
+        [{ paperId: '2501.00001', note: 'read first' }, { paperId: '2501.00002' }],
+        't2',
+      );
+      assert.ok((await store.communityRevision()) > revision, 'public pages show collections');
+      await store.addToCollection('z', [{ paperId: '2501.00001' }], 't3');
+      await store.addToCollection('z', [{ paperId: '2501.00003' }], 't4');
+      assert.deepEqual(await store.collectionPapers('z'), [
+        { paperId: '2501.00003', note: '', addedAt: 't4' },
+        { paperId: '2501.00001', note: 'read first', addedAt: 't2' },
+        { paperId: '2501.00002', note: '', addedAt: 't2' },
+      ]);
+      await store.addToCollection('z', [{ paperId: '2501.00002', note: 'new note' }], 't5');
+      assert.equal(
+        (await store.collectionPapers('z')).find((row) => row.paperId === '2501.00002')?.note,
+        'new note',
+      );
+      const listed = await store.listCollections(ada.id);
+      assert.deepEqual(
+        listed.map((c) => [c.id, c.name, c.papers, c.updatedAt]),
+        [
+          ['z', 'First', 3, 't5'],
+          ['a', 'Second', 0, 't1'],
+        ],
+      );
+      await store.updateCollection('a', { name: 'Renamed', description: 'd', public: true }, 't6');
+      assert.deepEqual(await store.getCollection('a'), {
+        ...base,
+        id: 'a',
+        name: 'Renamed',
+        description: 'd',
+        public: true,
+        updatedAt: 't6',
+      });
+      await store.addToCollection('a', [{ paperId: '2501.00001' }], 't7');
+      assert.deepEqual(await store.collectionsWithPaper(ada.id, '2501.00001'), new Set(['z', 'a']));
+      assert.deepEqual(await store.collectionsWithPaper(bob.id, '2501.00001'), new Set());
+      await store.removeFromCollection('z', '2501.00001');
+      assert.deepEqual(await store.collectionsWithPaper(ada.id, '2501.00001'), new Set(['a']));
+      await store.deleteCollection('a');
+      assert.equal(await store.getCollection('a'), null);
+      await store.deleteUser(ada.id);
+      assert.equal(await store.getCollection('z'), null);
+      assert.deepEqual(await store.collectionPapers('z'), []);
+      assert.equal((await store.getCollection('m'))?.name, "Bob's");
+    });
+
+    test('papers are found by DOI whatever its case; passwords are stored per user', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers([paper('2501.00001', { doi: '10.1000/ABC.Def' }), paper('2501.00002')], 'now');
+      assert.equal(await store.paperIdByDoi('10.1000/abc.def'), '2501.00001');
+      assert.equal(await store.paperIdByDoi('10.1000/abc'), null);
+      const ada = await store.ensureUser({
+        id: 'a1',
+        email: 'ada@example.org',
+        role: 'user',
+        createdAt: 't',
+      });
+      assert.equal(await store.getPasswordHash(ada.id), null);
+      await store.setPasswordHash(ada.id, '$argon2id$v=19$x');
+      assert.equal(await store.getPasswordHash(ada.id), '$argon2id$v=19$x');
+      await store.setPasswordHash(ada.id, null);
+      assert.equal(await store.getPasswordHash(ada.id), null);
+    });
+
+    test('reported comments: most reported first, one report per user, deleted ones left out', async (t) => {
+      const store = await makeStore(t);
+      await store.upsertPapers([paper('2501.00001')], 'now');
+      await Promise.all(
+        ['a', 'b', 'c'].map((id) =>
+          store.ensureUser({ id, email: `${id}@example.org`, role: 'user', createdAt: 't' }),
+        ),
+      );
+      const comment = (id: string) => ({
+        id,
+        paperId: '2501.00001',
+        userId: 'a',
+        parentId: null,
+        body: `body ${id}`,
+        createdAt: 't',
+        editedAt: null,
+        deleted: false,
+        hidden: false,
+      });
+      for (const id of ['c1', 'c2', 'c3']) await store.addComment(comment(id));
+      assert.equal(await store.reportComment('c1', 'b', 'spam', 't1'), 1);
+      assert.equal(await store.reportComment('c2', 'b', 'rude', 't2'), 1);
+      assert.equal(await store.reportComment('c2', 'c', 'very rude', 't3'), 2);
+      assert.equal(await store.reportComment('c2', 'c', 'again', 't4'), 2, 'once per user');
+      await store.reportComment('c3', 'b', 'gone', 't5');
+      await store.setCommentState('c3', { deleted: true });
+      const reported = await store.reportedComments(10);
+      assert.deepEqual(
+        reported.map((r) => [r.comment.id, r.reports, [...r.reasons].sort(), r.lastReportedAt]),
+        [
+          ['c2', 2, ['rude', 'very rude'], 't3'],
+          ['c1', 1, ['spam'], 't1'],
+        ],
+      );
+    });
+
     test('rate limits: at most `limit` events per key in the window; refused events do not count', async (t) => {
       const store = await makeStore(t);
       const take = (key: string, now: string) => store.takeRateLimit(key, now, `${now.slice(0, 15)}0`, 3);

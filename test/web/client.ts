@@ -5,14 +5,18 @@ export class Browser {
   private readonly cookies = new Map<string, string>();
   constructor(private readonly fixture: WebFixture) {}
 
-  async request(path: string, init: { method?: string; form?: Record<string, string> } = {}) {
+  /** A GET, or a POST of `form` (URL-encoded) or `multipart` (with files, as a browser sends uploads). */
+  async request(
+    path: string,
+    init: { method?: string; form?: Record<string, string>; multipart?: FormData } = {},
+  ) {
     const headers: Record<string, string> = {};
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
     const response = await this.fixture.app.request(path, {
-      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      method: init.method ?? (init.form || init.multipart ? 'POST' : 'GET'),
       headers,
-      body: init.form ? new URLSearchParams(init.form).toString() : undefined,
+      body: init.form ? new URLSearchParams(init.form).toString() : init.multipart,
     });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');

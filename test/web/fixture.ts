@@ -10,7 +10,9 @@ import { createGunzip } from 'node:zlib';
 import type { Hono } from 'hono';
 import { AccountService } from '../../src/app/accounts.js';
 import { ingestSource } from '../../src/app/ingest.js';
+import { CollectionService } from '../../src/app/collections.js';
 import { CommentService } from '../../src/app/comments.js';
+import { parseLibraryFile } from '../../src/adapters/formats/library-files.js';
 import { ListService } from '../../src/app/lists.js';
 import { SubmissionService } from '../../src/app/submissions.js';
 import { smtpMailer } from '../../src/adapters/mail/mailer.js';
@@ -102,6 +104,12 @@ export async function webFixture(
         now: () => now.value,
       }),
       comments: new CommentService({ store, now: () => now.value }),
+      collections: new CollectionService({
+        store,
+        parseLibrary: parseLibraryFile,
+        papersWithTitleLike: (title) => search.papersWithTitleLike(title),
+        now: () => now.value,
+      }),
       now: () => now.value,
     },
     { log: (entry) => logs.push(entry) },

@@ -1,6 +1,8 @@
 /** serve: the web app on a local HTTP server, until interrupted. */
 import { AccountService } from '../../app/accounts.js';
+import { CollectionService } from '../../app/collections.js';
 import { CommentService } from '../../app/comments.js';
+import { parseLibraryFile } from '../../adapters/formats/library-files.js';
 import { ListService } from '../../app/lists.js';
 import { SubmissionService } from '../../app/submissions.js';
 import { arxivApiFetcher } from '../../adapters/sources/arxiv-api.js';
@@ -37,6 +39,12 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
       accounts,
       submissions,
       comments: new CommentService({ store, now }),
+      collections: new CollectionService({
+        store,
+        parseLibrary: parseLibraryFile,
+        papersWithTitleLike: (title) => search.papersWithTitleLike(title),
+        now,
+      }),
       now,
     },
     {

@@ -5,6 +5,7 @@
 import type { Context, Hono } from 'hono';
 import { SESSION_DAYS } from '../../app/accounts.js';
 import { OpenPapersError } from '../../core/errors.js';
+import { formFields, signedIn } from '../forms.js';
 import type { WebDeps } from '../queries.js';
 import {
   clearSessionCookie,
@@ -19,14 +20,6 @@ import { paperPath, withQuery } from '../urls.js';
 import { AccountPage, CheckInboxPage, ConfirmSignInPage, SignInPage, SubmitPage } from './account.js';
 import { html } from './routes.js';
 
-/** Forms, read as strings; anything else (files, arrays) counts as absent. */
-async function form(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  return Object.fromEntries(
-    Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
-}
-
 export function registerAccountRoutes(
   app: Hono<WebEnv>,
   deps: WebDeps,
@@ -40,7 +33,7 @@ export function registerAccountRoutes(
   });
 
   app.post('/signin', csrfCheck(), async (c) => {
-    const fields = await form(c);
+    const fields = await formFields(c);
     const next = localPath(fields.next, '/');
     const base = linkOrigin(c);
     if (!base) {
@@ -67,7 +60,7 @@ export function registerAccountRoutes(
   });
 
   app.post('/signin/verify', csrfCheck(), async (c) => {
-    const fields = await form(c);
+    const fields = await formFields(c);
     const { token } = await deps.accounts.completeSignIn(fields.token ?? '', clientAddress(c));
     // A new session at every sign-in; the one this browser had before (if any) ends.
     const previous = c.get('viewer');
@@ -81,12 +74,6 @@ export function registerAccountRoutes(
     if (!viewer) return c.redirect(withQuery('/signin', { next: '/account' }), 303);
     return html(c, <AccountPage user={viewer.user} csrf={csrfToken(c)} />, 200, true);
   });
-
-  const signedIn = (c: Context<WebEnv>) => {
-    const viewer = c.get('viewer');
-    if (!viewer) throw new OpenPapersError('OP_ERR_UNAUTHENTICATED', 'sign in first');
-    return viewer;
-  };
 
   app.post('/signout', csrfCheck(), async (c) => {
     await deps.accounts.signOut(signedIn(c).token);
@@ -102,7 +89,7 @@ export function registerAccountRoutes(
 
   app.post('/account/delete', csrfCheck(), async (c) => {
     const viewer = signedIn(c);
-    if ((await form(c)).confirm !== 'yes') {
+    if ((await formFields(c)).confirm !== 'yes') {
       throw new OpenPapersError('OP_ERR_BAD_REQUEST', 'confirm: tick the box to delete your account');
     }
     await deps.accounts.deleteAccount(viewer.user.id);
@@ -113,7 +100,7 @@ export function registerAccountRoutes(
   app.post('/papers/:id/vote', csrfCheck(), async (c) => {
     const viewer = signedIn(c);
     const id = c.req.param('id');
-    const fields = await form(c);
+    const fields = await formFields(c);
     await deps.accounts.vote(viewer.user, id, fields.up !== '0', clientAddress(c));
     return c.redirect(localPath(fields.back, paperPath(id)), 303);
   });
@@ -126,7 +113,7 @@ export function registerAccountRoutes(
 
   app.post('/submit', csrfCheck(), async (c) => {
     const viewer = signedIn(c);
-    const result = await deps.submissions.submit(viewer.user, (await form(c)).paper ?? '');
+    const result = await deps.submissions.submit(viewer.user, (await formFields(c)).paper ?? '');
     return c.redirect(paperPath(result.paperId), 303);
   });
 
@@ -136,7 +123,7 @@ export function registerAccountRoutes(
 
   app.post('/papers/:id/comments', csrfCheck(), async (c) => {
     const viewer = signedIn(c);
-    const fields = await form(c);
+    const fields = await formFields(c);
     const comment = await deps.comments.post(
       viewer.user,
       c.req.param('id'),
@@ -147,7 +134,11 @@ export function registerAccountRoutes(
   });
 
   app.post('/comments/:id/edit', csrfCheck(), async (c) => {
-    const comment = await deps.comments.edit(signedIn(c).user, c.req.param('id'), (await form(c)).body ?? '');
+    const comment = await deps.comments.edit(
+      signedIn(c).user,
+      c.req.param('id'),
+      (await formFields(c)).body ?? '',
+    );
     return backTo(c, comment.paperId, comment.id);
   });
 
@@ -157,7 +148,7 @@ export function registerAccountRoutes(
   });
 
   app.post('/comments/:id/hide', csrfCheck(), async (c) => {
-    const hidden = (await form(c)).hidden !== '0';
+    const hidden = (await formFields(c)).hidden !== '0';
     const comment = await deps.comments.hide(signedIn(c).user, c.req.param('id'), hidden);
     return backTo(c, comment.paperId, comment.id);
   });
@@ -166,7 +157,7 @@ export function registerAccountRoutes(
     const comment = await deps.comments.report(
       signedIn(c).user,
       c.req.param('id'),
-      (await form(c)).reason ?? '',
+      (await formFields(c)).reason ?? '',
     );
     return backTo(c, comment.paperId, comment.id);
   });

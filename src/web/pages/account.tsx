@@ -71,7 +71,7 @@ export function AccountPage(props: { user: User; csrf: string }) {
       </form>
       <section aria-labelledby="delete-title">
         <h2 id="delete-title">Delete your account</h2>
-        <p>This removes your account, your sessions and your votes. It cannot be undone.</p>
+        <p>This removes your account, your sessions, votes, comments and collections. It cannot be undone.</p>
         <form method="post" action="/account/delete">
           <CsrfField token={props.csrf} />
           <label>

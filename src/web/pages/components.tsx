@@ -82,9 +82,12 @@ export function Layout(props: LayoutProps) {
               <button type="submit">Search</button>
             </form>
             {props.account ? (
-              <a href="/account" title={props.account}>
-                Account
-              </a>
+              <>
+                <a href="/collections">Collections</a>
+                <a href="/account" title={props.account}>
+                  Account
+                </a>
+              </>
             ) : (
               <a href="/signin">Sign in</a>
             )}

@@ -12,7 +12,7 @@ export interface DiscussionViewer {
 }
 
 /** Accounts have no public names; a short handle from the id, never the email address. */
-function handle(userId: string): string {
+export function handle(userId: string): string {
   return `member ${userId.slice(0, 8)}`;
 }
 

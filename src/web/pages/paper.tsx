@@ -6,6 +6,7 @@ import { arxivLinks, authorSearchPath, paperPath, withQuery } from '../urls.js';
 import type { StoredComment } from '../../app/ports.js';
 import type { Thread } from '../../core/community/threads.js';
 import { Latex, Layout, VoteButton, type VoteContext } from './components.js';
+import { SaveToCollection } from './collections.js';
 import { Discussion, type DiscussionViewer } from './discussion.js';
 
 export function PaperPage(props: {
@@ -17,6 +18,8 @@ export function PaperPage(props: {
   account: string | null;
   threads: Thread<StoredComment>[];
   discussionViewer: DiscussionViewer | null;
+  /** The signed-in reader's collections, to save this paper to; null when signed out. */
+  save: { csrf: string; collections: { id: string; name: string; holds: boolean }[] } | null;
 }) {
   const { paper } = props;
   const links = arxivLinks(paper.id);
@@ -137,6 +140,9 @@ export function PaperPage(props: {
             ) : null}
           </dl>
         </section>
+        {props.save ? (
+          <SaveToCollection paperId={paper.id} csrf={props.save.csrf} collections={props.save.collections} />
+        ) : null}
         <section id="similar" aria-labelledby="similar-title">
           <h2 id="similar-title">Similar papers</h2>
           {props.similarNotice ? <p class="notice">{props.similarNotice}</p> : null}

@@ -1,5 +1,6 @@
 /** The HTML pages and the feeds: parameters validated, use cases called, views rendered. */
 import type { Context, Hono } from 'hono';
+import type { User } from '../../app/ports.js';
 import { csrfToken, type WebEnv } from '../session.js';
 import type { VoteContext } from './components.js';
 import { OpenPapersError } from '../../core/errors.js';
@@ -41,6 +42,18 @@ async function voteContext(
     csrf: csrfToken(c),
     voted: await deps.store.votedBy(viewer.user.id, paperIds),
     back: url.pathname + url.search,
+  };
+}
+
+/** The signed-in reader's collections, and which of them hold the paper. */
+async function saveContext(c: Context<WebEnv>, deps: WebDeps, user: User, paperId: string) {
+  const [collections, holding] = await Promise.all([
+    deps.collections.mine(user),
+    deps.collections.holding(user, paperId),
+  ]);
+  return {
+    csrf: csrfToken(c),
+    collections: collections.map(({ id, name }) => ({ id, name, holds: holding.has(id) })),
   };
 }
 
@@ -167,6 +180,7 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
         account={accountOf(c)}
         threads={await deps.comments.threads(paper.id)}
         discussionViewer={viewer ? { user: viewer.user, csrf: csrfToken(c) } : null}
+        save={viewer ? await saveContext(c, deps, viewer.user, paper.id) : null}
       />,
     );
   });

@@ -164,6 +164,35 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'collections and passwords',
+    sql: `
+      -- Named lists of papers, each owned by one account, private unless made public; a note per paper.
+      CREATE TABLE collections (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        public INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX collections_by_user ON collections (user_id, created_at);
+      CREATE TABLE collection_papers (
+        collection_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        note TEXT NOT NULL DEFAULT '',
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (collection_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX collection_papers_by_paper ON collection_papers (paper_id);
+      -- DOIs are case-insensitive; imports look them up as written by any reference manager.
+      CREATE INDEX papers_by_doi_nocase ON papers (lower(doi)) WHERE doi IS NOT NULL;
+      -- An argon2id hash (PHC string), for accounts that chose to sign in by password too.
+      ALTER TABLE users ADD COLUMN password_hash TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

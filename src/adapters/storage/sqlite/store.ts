@@ -3,7 +3,10 @@ import Database from 'better-sqlite3';
 import { mergePaper, type MergeOutcome } from '../../../core/merge.js';
 import type { Paper, PaperRecord } from '../../../core/paper.js';
 import type {
+  CollectionPaper,
   ListQuery,
+  ReportedComment,
+  StoredCollection,
   PaperFilter,
   PaperStore,
   Role,
@@ -22,6 +25,7 @@ const EXPORT_PAGE = 500;
 export class SqliteStore implements PaperStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly collections;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -175,6 +179,54 @@ export class SqliteStore implements PaperStore {
       >(
         `SELECT paper_id, vector, revision FROM embeddings WHERE model = ? AND (revision, paper_id) > (?, ?)
          ORDER BY revision, paper_id LIMIT ?`,
+      ),
+    };
+    this.collections = {
+      create: this.db.prepare<[string, string, string, string, number, string, string]>(
+        `INSERT INTO collections (id, user_id, name, description, public, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      get: this.db.prepare<[string], CollectionRow>('SELECT * FROM collections WHERE id = ?'),
+      list: this.db.prepare<[string], CollectionRow & { papers: number }>(
+        `SELECT c.*, (SELECT count(*) FROM collection_papers p WHERE p.collection_id = c.id) AS papers
+         FROM collections c WHERE user_id = ? ORDER BY created_at, c.rowid`,
+      ),
+      update: this.db.prepare<[string, string, number, string, string]>(
+        'UPDATE collections SET name = ?, description = ?, public = ?, updated_at = ? WHERE id = ?',
+      ),
+      touch: this.db.prepare<[string, string]>('UPDATE collections SET updated_at = ? WHERE id = ?'),
+      delete: this.db.prepare<[string]>('DELETE FROM collections WHERE id = ?'),
+      add: this.db.prepare<[string, string, string, string]>(
+        `INSERT INTO collection_papers (collection_id, paper_id, note, added_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (collection_id, paper_id) DO NOTHING`,
+      ),
+      setNote: this.db.prepare<[string, string, string]>(
+        'UPDATE collection_papers SET note = ? WHERE collection_id = ? AND paper_id = ?',
+      ),
+      remove: this.db.prepare<[string, string]>(
+        'DELETE FROM collection_papers WHERE collection_id = ? AND paper_id = ?',
+      ),
+      papers: this.db.prepare<[string], { paper_id: string; note: string; added_at: string }>(
+        `SELECT paper_id, note, added_at FROM collection_papers WHERE collection_id = ?
+         ORDER BY added_at DESC, paper_id`,
+      ),
+      withPaper: this.db.prepare<[string, string], { id: string }>(
+        `SELECT c.id FROM collections c JOIN collection_papers p ON p.collection_id = c.id
+         WHERE c.user_id = ? AND p.paper_id = ?`,
+      ),
+      byDoi: this.db.prepare<[string], { id: string }>(
+        'SELECT id FROM papers WHERE lower(doi) = lower(?) AND doi IS NOT NULL ORDER BY id LIMIT 1',
+      ),
+      getPassword: this.db.prepare<[string], { password_hash: string | null }>(
+        'SELECT password_hash FROM users WHERE id = ?',
+      ),
+      setPassword: this.db.prepare<[string | null, string]>(
+        'UPDATE users SET password_hash = ? WHERE id = ?',
+      ),
+      reported: this.db.prepare<[number], CommentRow & { reports: number; reasons: string; last: string }>(
+        `SELECT c.*, count(*) AS reports, json_group_array(r.reason) AS reasons, max(r.created_at) AS last
+         FROM comment_reports r JOIN comments c ON c.id = r.comment_id
+         WHERE c.deleted = 0 GROUP BY c.id ORDER BY reports DESC, last DESC LIMIT ?`,
       ),
     };
   }
@@ -334,6 +386,103 @@ export class SqliteStore implements PaperStore {
       this.statements.deleteTokensOf.run(user.email);
       this.statements.deleteUser.run(id);
     })();
+  }
+
+  async reportedComments(limit: number): Promise<ReportedComment[]> {
+    return this.collections.reported.all(limit).map((row) => ({
+      comment: toComment(row),
+      reports: row.reports,
+      reasons: JSON.parse(row.reasons) as string[],
+      lastReportedAt: row.last,
+    }));
+  }
+
+  async getPasswordHash(userId: string): Promise<string | null> {
+    return this.collections.getPassword.get(userId)?.password_hash ?? null;
+  }
+
+  async setPasswordHash(userId: string, hash: string | null): Promise<void> {
+    this.collections.setPassword.run(hash, userId);
+  }
+
+  // Collections change public pages and feeds, so each change counts as a community change.
+  async createCollection(collection: StoredCollection): Promise<void> {
+    this.db.transaction(() => {
+      const { id, userId, name, description, createdAt, updatedAt } = collection;
+      this.collections.create.run(
+        id,
+        userId,
+        name,
+        description,
+        collection.public ? 1 : 0,
+        createdAt,
+        updatedAt,
+      );
+      this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async getCollection(id: string): Promise<StoredCollection | null> {
+    const row = this.collections.get.get(id);
+    return row ? toCollection(row) : null;
+  }
+
+  async listCollections(userId: string): Promise<(StoredCollection & { papers: number })[]> {
+    return this.collections.list.all(userId).map((row) => ({ ...toCollection(row), papers: row.papers }));
+  }
+
+  async updateCollection(
+    id: string,
+    changes: Pick<StoredCollection, 'name' | 'description' | 'public'>,
+    at: string,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      this.collections.update.run(changes.name, changes.description, changes.public ? 1 : 0, at, id);
+      this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async deleteCollection(id: string): Promise<void> {
+    this.db.transaction(() => {
+      this.collections.delete.run(id);
+      this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async addToCollection(
+    collectionId: string,
+    entries: readonly { paperId: string; note?: string }[],
+    at: string,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      for (const entry of entries) {
+        this.collections.add.run(collectionId, entry.paperId, entry.note ?? '', at);
+        if (entry.note !== undefined) this.collections.setNote.run(entry.note, collectionId, entry.paperId);
+      }
+      this.collections.touch.run(at, collectionId);
+      this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async removeFromCollection(collectionId: string, paperId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.collections.remove.run(collectionId, paperId);
+      this.statements.bumpCommunityRevision.run();
+    })();
+  }
+
+  async collectionPapers(collectionId: string): Promise<CollectionPaper[]> {
+    return this.collections.papers
+      .all(collectionId)
+      .map((row) => ({ paperId: row.paper_id, note: row.note, addedAt: row.added_at }));
+  }
+
+  async collectionsWithPaper(userId: string, paperId: string): Promise<Set<string>> {
+    return new Set(this.collections.withPaper.all(userId, paperId).map((row) => row.id));
+  }
+
+  async paperIdByDoi(doi: string): Promise<string | null> {
+    return this.collections.byDoi.get(doi)?.id ?? null;
   }
 
   async putSignInToken(tokenHash: string, email: string, expiresAt: string): Promise<void> {
@@ -523,6 +672,28 @@ function toComment(row: CommentRow): StoredComment {
     editedAt: row.edited_at,
     deleted: row.deleted === 1,
     hidden: row.hidden === 1,
+  };
+}
+
+interface CollectionRow {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string;
+  public: number;
+  created_at: string;
+  updated_at: string;
+}
+
+function toCollection(row: CollectionRow): StoredCollection {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    description: row.description,
+    public: row.public === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
