@@ -1,12 +1,14 @@
 /**
- * Accounts: sign-in (and sign-up) by an emailed single-use link, sessions, sign-out, deletion, votes.
- * Signing up and signing in are one flow, so the answer to "send me a link" is the same whether or not the
- * address has an account. Tokens are random, sent once, and stored only as SHA-256 hashes.
+ * Accounts: sign-in (and sign-up) by an emailed single-use link, or by a password once the account has one;
+ * sessions, sign-out, deletion, votes. Signing up and signing in are one flow, so the answer to "send me a
+ * link" is the same whether or not the address has an account, and a failed password sign-in does not say
+ * whether the account exists. Tokens are random, sent once, and stored only as SHA-256 hashes; passwords
+ * only as argon2id hashes.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../core/accounts/email.js';
 import { OpenPapersError } from '../core/errors.js';
-import type { Mailer, PaperStore, Role, StoredSession, User } from './ports.js';
+import type { Mailer, PaperStore, PasswordHasher, Role, StoredSession, User } from './ports.js';
 import { rateLimit, type RateRule } from './rate-limit.js';
 
 const MINUTE = 60_000;
@@ -18,13 +20,18 @@ export const LIMITS = {
   signInPerEmail: { count: 5, minutes: 15 },
   signInPerAddress: { count: 20, minutes: 15 },
   linkUsesPerAddress: { count: 30, minutes: 15 },
+  passwordTriesPerAddress: { count: 20, minutes: 15 },
+  passwordTriesPerEmail: { count: 5, minutes: 15 },
   votesPerUser: { count: 60, minutes: 1 },
   votesPerAddress: { count: 300, minutes: 1 },
 } as const;
 
+export const PASSWORD_CHARS = { min: 10, max: 200 } as const;
+
 export interface AccountDependencies {
   store: PaperStore;
   mailer: Mailer;
+  passwords: PasswordHasher;
   now: () => string;
 }
 
@@ -37,6 +44,9 @@ export function hashToken(token: string): string {
 }
 
 export class AccountService {
+  /** A hash to check failed sign-ins against, so that they take as long with an account as without. */
+  private decoy: Promise<string> | null = null;
+
   constructor(private readonly deps: AccountDependencies) {}
 
   private later(minutes: number): string {
@@ -92,6 +102,40 @@ export class AccountService {
       role: 'user',
       createdAt: this.deps.now(),
     });
+    return this.startSession(user);
+  }
+
+  /** Signs in with an email address and the account's password. */
+  async signInWithPassword(
+    emailText: string,
+    password: string,
+    client: string,
+  ): Promise<{ user: User; token: string; session: StoredSession }> {
+    const email = normalizeEmail(emailText) ?? '';
+    await this.limit(
+      `password:address:${client}`,
+      LIMITS.passwordTriesPerAddress,
+      'sign-in attempts from here',
+    );
+    await this.limit(
+      `password:email:${email}`,
+      LIMITS.passwordTriesPerEmail,
+      'sign-in attempts for this address',
+    );
+    const user = email ? await this.deps.store.getUserByEmail(email) : null;
+    const stored = user ? await this.deps.store.getPasswordHash(user.id) : null;
+    this.decoy ??= this.deps.passwords.hash(newToken());
+    const matches = await this.deps.passwords.verify(
+      stored ?? (await this.decoy),
+      password.slice(0, PASSWORD_CHARS.max),
+    );
+    if (!user || !stored || !matches) {
+      throw new OpenPapersError('OP_ERR_SIGN_IN_FAILED', 'the email address or the password is wrong');
+    }
+    return this.startSession(user);
+  }
+
+  private async startSession(user: User): Promise<{ user: User; token: string; session: StoredSession }> {
     const sessionToken = newToken();
     const session: StoredSession = {
       tokenHash: hashToken(sessionToken),
@@ -102,6 +146,40 @@ export class AccountService {
     };
     await this.deps.store.putSession(session);
     return { user, token: sessionToken, session };
+  }
+
+  async hasPassword(user: User): Promise<boolean> {
+    return (await this.deps.store.getPasswordHash(user.id)) !== null;
+  }
+
+  /** Sets or changes the password; changing one needs the current one. */
+  async setPassword(user: User, password: string, current: string): Promise<void> {
+    if (password.length < PASSWORD_CHARS.min || password.length > PASSWORD_CHARS.max) {
+      throw new OpenPapersError(
+        'OP_ERR_BAD_REQUEST',
+        `password: between ${PASSWORD_CHARS.min} and ${PASSWORD_CHARS.max} characters`,
+      );
+    }
+    if (password.trim().toLowerCase() === user.email) {
+      throw new OpenPapersError('OP_ERR_BAD_REQUEST', 'password: not your email address');
+    }
+    await this.checkCurrentPassword(user, current);
+    await this.deps.store.setPasswordHash(user.id, await this.deps.passwords.hash(password));
+  }
+
+  /** Back to signing in by email link only. */
+  async removePassword(user: User, current: string): Promise<void> {
+    await this.checkCurrentPassword(user, current);
+    await this.deps.store.setPasswordHash(user.id, null);
+  }
+
+  private async checkCurrentPassword(user: User, current: string): Promise<void> {
+    const stored = await this.deps.store.getPasswordHash(user.id);
+    if (!stored) return;
+    await this.limit(`password:email:${user.email}`, LIMITS.passwordTriesPerEmail, 'password attempts');
+    if (!(await this.deps.passwords.verify(stored, current.slice(0, PASSWORD_CHARS.max)))) {
+      throw new OpenPapersError('OP_ERR_FORBIDDEN', 'current password: this is not your current password');
+    }
   }
 
   /** The signed-in user and session of a session cookie's token, or null. */

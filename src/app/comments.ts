@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildThreads, MAX_COMMENT_CHARS, type Thread } from '../core/community/threads.js';
 import { OpenPapersError } from '../core/errors.js';
-import type { PaperStore, StoredComment, User } from './ports.js';
+import type { PaperStore, ReportedComment, StoredComment, User } from './ports.js';
 import { rateLimit } from './rate-limit.js';
 
 const MAX_REASON_CHARS = 500;
@@ -111,5 +111,11 @@ export class CommentService {
       this.deps.now(),
     );
     return comment;
+  }
+
+  /** What readers have reported, most reported first, for moderators. */
+  async reported(user: User, limit = 100): Promise<ReportedComment[]> {
+    if (!canModerate(user)) throw new OpenPapersError('OP_ERR_FORBIDDEN', 'only moderators review reports');
+    return this.deps.store.reportedComments(limit);
   }
 }

@@ -251,6 +251,13 @@ export interface SearchIndexFiles {
   ): Promise<VectorIndex>;
 }
 
+/** Hashes passwords for storage (argon2id) and checks them in constant time. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** Whether the password is the one `stored` was made from; false for a malformed hash. */
+  verify(stored: string, password: string): Promise<boolean>;
+}
+
 export interface MailMessage {
   to: string;
   subject: string;

@@ -18,6 +18,7 @@ export const ERRORS = {
   OP_ERR_METHOD: { exit: 2, http: 405, title: 'The HTTP method is not allowed on this address' },
   OP_ERR_SIGN_IN_LINK: { exit: 2, http: 400, title: 'A sign-in link that has been used or has expired' },
   OP_ERR_UNAUTHENTICATED: { exit: 2, http: 401, title: 'Signing in is needed for this' },
+  OP_ERR_SIGN_IN_FAILED: { exit: 2, http: 401, title: 'The email address or the password is wrong' },
   OP_ERR_CSRF: { exit: 2, http: 403, title: 'A form sent without its CSRF token, or with a wrong one' },
   OP_ERR_FORBIDDEN: {
     exit: 2,

@@ -179,4 +179,74 @@ describe('accounts', () => {
     assert.equal(await fixture.store.getUserByEmail('grace@example.org'), null);
     assert.equal((await fixture.store.voteCounts([paper])).get(paper), 0, 'votes go with the account');
   });
+
+  test('passwords: set on the account page as argon2id, sign in with them, wrong ones refused alike, changed only with the current one', async () => {
+    const browser = new Browser(fixture);
+    await signIn(browser, 'hedy@example.org');
+    const csrf = async (b = browser, path = '/account') => Browser.csrf(await (await b.request(path)).text());
+    assert.equal(
+      (await browser.request('/account/password', { form: { csrf: await csrf(), password: 'short' } }))
+        .status,
+      400,
+    );
+    const set = await browser.request('/account/password', {
+      form: { csrf: await csrf(), password: 'correct horse battery' },
+    });
+    assert.equal(set.status, 303);
+    const user = await fixture.store.getUserByEmail('hedy@example.org');
+    const stored = await fixture.store.getPasswordHash(user?.id as string);
+    assert.match(stored ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.ok(!stored?.includes('correct horse'));
+
+    const signInWith = async (email: string, password: string) => {
+      const stranger = new Browser(fixture);
+      const response = await stranger.request('/signin/password', {
+        form: { csrf: await csrf(stranger, '/signin'), email, password, next: '/collections' },
+      });
+      return { response, stranger };
+    };
+    const ok = await signInWith('HEDY@example.org', 'correct horse battery');
+    assert.equal(ok.response.status, 303);
+    assert.equal(ok.response.headers.get('location'), '/collections');
+    assert.match(await (await ok.stranger.request('/account')).text(), /hedy@example\.org/);
+
+    const wrong = await signInWith('hedy@example.org', 'wrong horse battery');
+    const unknown = await signInWith('nobody@example.org', 'correct horse battery');
+    assert.equal(wrong.response.status, 401);
+    assert.equal(unknown.response.status, 401);
+    const message = (html: string) => /<p class="error">([^<]*)<\/p>/.exec(html)?.[1];
+    assert.equal(message(await wrong.response.text()), message(await unknown.response.text()));
+    assert.equal(wrong.stranger.cookie('op_session'), undefined);
+
+    // Changing or removing the password needs the current one.
+    const change = await browser.request('/account/password', {
+      form: { csrf: await csrf(), current: 'not it at all', password: 'another long one' },
+    });
+    assert.equal(change.status, 403);
+    assert.equal(await fixture.store.getPasswordHash(user?.id as string), stored);
+    const removed = await browser.request('/account/password/remove', {
+      form: { csrf: await csrf(), current: 'correct horse battery' },
+    });
+    assert.equal(removed.status, 303);
+    assert.equal((await signInWith('hedy@example.org', 'correct horse battery')).response.status, 401);
+  });
+
+  test('repeated failed password sign-ins for one email address are rate-limited, even with the right password', async () => {
+    const browser = new Browser(fixture);
+    await signIn(browser, 'ida@example.org');
+    const account = await (await browser.request('/account')).text();
+    await browser.request('/account/password', {
+      form: { csrf: Browser.csrf(account), password: 'the right one!' },
+    });
+    const stranger = new Browser(fixture);
+    const csrf = Browser.csrf(await (await stranger.request('/signin')).text());
+    const attempt = (password: string) =>
+      stranger.request('/signin/password', { form: { csrf, email: 'ida@example.org', password } });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await attempt(`guess number ${i}`)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+    assert.equal((await attempt('the right one!')).status, 429, 'locked for the window');
+    fixture.now.value = new Date(Date.parse(fixture.now.value) + 16 * 60_000).toISOString();
+    assert.equal((await attempt('the right one!')).status, 303, 'open again after the window');
+  });
 });

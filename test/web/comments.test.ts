@@ -78,8 +78,18 @@ describe('comments', () => {
     const grace = new Browser(fixture);
     await signInByMail(fixture, grace, 'grace@example.org');
     const graceUser = await fixture.store.getUserByEmail('grace@example.org');
+    assert.equal((await grace.request('/moderation')).status, 403, 'the queue is for moderators');
     await fixture.store.setUserRole(graceUser?.id as string, 'moderator');
-    assert.equal((await post(grace, `/comments/${first}/hide`, { hidden: '1' })).status, 303);
+    // The moderators' queue shows the reported comment, with its reason, and hides it from there.
+    const queue = await (await grace.request('/moderation')).text();
+    assert.match(
+      queue,
+      new RegExp(`id="r-${first}"[^]*1 report,[^]*Edited: <strong>better[^]*Reasons: spam`),
+    );
+    const hiddenFromQueue = await grace.request(`/comments/${first}/hide`, {
+      form: { hidden: '1', back: '/moderation', csrf: Browser.csrf(queue) },
+    });
+    assert.equal(hiddenFromQueue.headers.get('location'), '/moderation');
     const hidden = await paperPage();
     assert.match(hidden, /\[hidden by a moderator\]/);
     assert.ok(!hidden.includes('Edited: <strong>better'));

@@ -3,6 +3,7 @@
  * in-process through app.request(). Semantic search is off here (no model), as on a hub without one;
  * the browser test serves a corpus with embeddings through the real CLI.
  */
+import { argon2Hasher } from '../../src/adapters/crypto/argon2.js';
 import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -90,6 +91,7 @@ export async function webFixture(
   const accounts = new AccountService({
     store,
     mailer,
+    passwords: argon2Hasher,
     now: () => now.value,
   });
   const app = createWebApp(

@@ -1,4 +1,5 @@
 /** serve: the web app on a local HTTP server, until interrupted. */
+import { argon2Hasher } from '../../adapters/crypto/argon2.js';
 import { AccountService } from '../../app/accounts.js';
 import { CollectionService } from '../../app/collections.js';
 import { CommentService } from '../../app/comments.js';
@@ -29,7 +30,7 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   const mailer = config.mail.smtpUrl
     ? smtpMailer(config.mail.smtpUrl, config.mail.from)
     : logMailer((text) => process.stderr.write(`[no OPENPAPERS_SMTP_URL; not sent] ${text}`));
-  const accounts = new AccountService({ store, mailer, now });
+  const accounts = new AccountService({ store, mailer, passwords: argon2Hasher, now });
   const submissions = new SubmissionService({ store, fetcher: arxivApiFetcher(config.arxivApi), now });
   const app = createWebApp(
     {

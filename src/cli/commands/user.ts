@@ -1,4 +1,5 @@
 /** user create: accounts made from the command line, such as the first admin. */
+import { argon2Hasher } from '../../adapters/crypto/argon2.js';
 import { AccountService } from '../../app/accounts.js';
 import type { Role } from '../../app/ports.js';
 import { logMailer } from '../../adapters/mail/mailer.js';
@@ -17,6 +18,7 @@ export async function userCreateCommand(
     const accounts = new AccountService({
       store,
       mailer: logMailer(() => {}),
+      passwords: argon2Hasher,
       now: () => new Date().toISOString(),
     });
     const user = await accounts.createUser(email, role);

@@ -18,6 +18,7 @@ import {
 } from '../session.js';
 import { paperPath, withQuery } from '../urls.js';
 import { AccountPage, CheckInboxPage, ConfirmSignInPage, SignInPage, SubmitPage } from './account.js';
+import { ModerationPage } from './moderation.js';
 import { html } from './routes.js';
 
 export function registerAccountRoutes(
@@ -59,20 +60,51 @@ export function registerAccountRoutes(
     return html(c, <ConfirmSignInPage token={token} csrf={csrfToken(c)} next={next} />, 200, true);
   });
 
-  app.post('/signin/verify', csrfCheck(), async (c) => {
-    const fields = await formFields(c);
-    const { token } = await deps.accounts.completeSignIn(fields.token ?? '', clientAddress(c));
-    // A new session at every sign-in; the one this browser had before (if any) ends.
+  /** A new session at every sign-in; the one this browser had before (if any) ends. */
+  const startSession = async (c: Context<WebEnv>, token: string, next: string | undefined) => {
     const previous = c.get('viewer');
     if (previous) await deps.accounts.signOut(previous.token);
     setSessionCookie(c, token, SESSION_DAYS * 86_400);
-    return c.redirect(localPath(fields.next, '/'), 303);
+    return c.redirect(localPath(next, '/'), 303);
+  };
+
+  app.post('/signin/verify', csrfCheck(), async (c) => {
+    const fields = await formFields(c);
+    const { token } = await deps.accounts.completeSignIn(fields.token ?? '', clientAddress(c));
+    return startSession(c, token, fields.next);
   });
 
-  app.get('/account', (c) => {
+  app.post('/signin/password', csrfCheck(), async (c) => {
+    const fields = await formFields(c);
+    const { token } = await deps.accounts.signInWithPassword(
+      fields.email ?? '',
+      fields.password ?? '',
+      clientAddress(c),
+    );
+    return startSession(c, token, fields.next);
+  });
+
+  app.post('/account/password', csrfCheck(), async (c) => {
+    const fields = await formFields(c);
+    await deps.accounts.setPassword(signedIn(c).user, fields.password ?? '', fields.current ?? '');
+    return c.redirect('/account', 303);
+  });
+
+  app.post('/account/password/remove', csrfCheck(), async (c) => {
+    await deps.accounts.removePassword(signedIn(c).user, (await formFields(c)).current ?? '');
+    return c.redirect('/account', 303);
+  });
+
+  app.get('/account', async (c) => {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect(withQuery('/signin', { next: '/account' }), 303);
-    return html(c, <AccountPage user={viewer.user} csrf={csrfToken(c)} />, 200, true);
+    const hasPassword = await deps.accounts.hasPassword(viewer.user);
+    return html(
+      c,
+      <AccountPage user={viewer.user} csrf={csrfToken(c)} hasPassword={hasPassword} />,
+      200,
+      true,
+    );
   });
 
   app.post('/signout', csrfCheck(), async (c) => {
@@ -143,14 +175,31 @@ export function registerAccountRoutes(
   });
 
   app.post('/comments/:id/delete', csrfCheck(), async (c) => {
+    const fields = await formFields(c);
     const comment = await deps.comments.delete(signedIn(c).user, c.req.param('id'));
-    return backTo(c, comment.paperId, comment.id);
+    return fields.back
+      ? c.redirect(localPath(fields.back, '/'), 303)
+      : backTo(c, comment.paperId, comment.id);
   });
 
   app.post('/comments/:id/hide', csrfCheck(), async (c) => {
-    const hidden = (await formFields(c)).hidden !== '0';
-    const comment = await deps.comments.hide(signedIn(c).user, c.req.param('id'), hidden);
-    return backTo(c, comment.paperId, comment.id);
+    const fields = await formFields(c);
+    const comment = await deps.comments.hide(signedIn(c).user, c.req.param('id'), fields.hidden !== '0');
+    return fields.back
+      ? c.redirect(localPath(fields.back, '/'), 303)
+      : backTo(c, comment.paperId, comment.id);
+  });
+
+  app.get('/moderation', async (c) => {
+    const viewer = c.get('viewer');
+    if (!viewer) return c.redirect(withQuery('/signin', { next: '/moderation' }), 303);
+    const reported = await deps.comments.reported(viewer.user);
+    return html(
+      c,
+      <ModerationPage reported={reported} csrf={csrfToken(c)} account={viewer.user.email} />,
+      200,
+      true,
+    );
   });
 
   app.post('/comments/:id/report', csrfCheck(), async (c) => {

@@ -1,6 +1,6 @@
 /** Signing in (and up) by email link, and the account page. */
 import type { User } from '../../app/ports.js';
-import { SIGN_IN_LINK_MINUTES } from '../../app/accounts.js';
+import { PASSWORD_CHARS, SIGN_IN_LINK_MINUTES } from '../../app/accounts.js';
 import { CsrfField, Layout } from './components.js';
 
 export function SignInPage(props: { csrf: string; next: string }) {
@@ -17,6 +17,33 @@ export function SignInPage(props: { csrf: string; next: string }) {
         <input id="email" type="email" name="email" required maxlength={254} autocomplete="email" />
         <button type="submit">Email me a sign-in link</button>
       </form>
+      <details class="password-sign-in">
+        <summary>Sign in with a password instead</summary>
+        <p>For accounts that have set one on their account page.</p>
+        <form class="stacked" method="post" action="/signin/password">
+          <CsrfField token={props.csrf} />
+          <input type="hidden" name="next" value={props.next} />
+          <label for="password-email">Email address</label>
+          <input
+            id="password-email"
+            type="email"
+            name="email"
+            required
+            maxlength={254}
+            autocomplete="username"
+          />
+          <label for="password">Password</label>
+          <input
+            id="password"
+            type="password"
+            name="password"
+            required
+            maxlength={PASSWORD_CHARS.max}
+            autocomplete="current-password"
+          />
+          <button type="submit">Sign in</button>
+        </form>
+      </details>
     </Layout>
   );
 }
@@ -48,7 +75,7 @@ export function ConfirmSignInPage(props: { token: string; csrf: string; next: st
   );
 }
 
-export function AccountPage(props: { user: User; csrf: string }) {
+export function AccountPage(props: { user: User; csrf: string; hasPassword: boolean }) {
   const { user } = props;
   return (
     <Layout title="Your account" account={user.email}>
@@ -61,6 +88,11 @@ export function AccountPage(props: { user: User; csrf: string }) {
         <dt>Since</dt>
         <dd>{user.createdAt.slice(0, 10)}</dd>
       </dl>
+      {user.role === 'moderator' || user.role === 'admin' ? (
+        <p>
+          <a href="/moderation">Reported comments</a>
+        </p>
+      ) : null}
       <form method="post" action="/signout">
         <CsrfField token={props.csrf} />
         <button type="submit">Sign out</button>
@@ -69,6 +101,59 @@ export function AccountPage(props: { user: User; csrf: string }) {
         <CsrfField token={props.csrf} />
         <button type="submit">Sign out on every device</button>
       </form>
+      <section aria-labelledby="password-title">
+        <h2 id="password-title">Password</h2>
+        <p>
+          {props.hasPassword
+            ? 'You can sign in with your password or with an emailed link.'
+            : 'You sign in with an emailed link. Set a password to sign in without waiting for mail.'}
+        </p>
+        <form class="stacked" method="post" action="/account/password">
+          <CsrfField token={props.csrf} />
+          <input type="hidden" name="username" value={user.email} autocomplete="username" />
+          {props.hasPassword ? (
+            <>
+              <label for="current-password">Current password</label>
+              <input
+                id="current-password"
+                type="password"
+                name="current"
+                required
+                maxlength={PASSWORD_CHARS.max}
+                autocomplete="current-password"
+              />
+            </>
+          ) : null}
+          <label for="new-password">
+            New password ({PASSWORD_CHARS.min} to {PASSWORD_CHARS.max} characters)
+          </label>
+          <input
+            id="new-password"
+            type="password"
+            name="password"
+            required
+            minlength={PASSWORD_CHARS.min}
+            maxlength={PASSWORD_CHARS.max}
+            autocomplete="new-password"
+          />
+          <button type="submit">{props.hasPassword ? 'Change password' : 'Set password'}</button>
+        </form>
+        {props.hasPassword ? (
+          <form class="stacked" method="post" action="/account/password/remove">
+            <CsrfField token={props.csrf} />
+            <label for="remove-current">Current password</label>
+            <input
+              id="remove-current"
+              type="password"
+              name="current"
+              required
+              maxlength={PASSWORD_CHARS.max}
+              autocomplete="current-password"
+            />
+            <button type="submit">Remove password (sign in by email only)</button>
+          </form>
+        ) : null}
+      </section>
       <section aria-labelledby="delete-title">
         <h2 id="delete-title">Delete your account</h2>
         <p>This removes your account, your sessions, votes, comments and collections. It cannot be undone.</p>
