@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { parseLibraryFile } from '../../src/adapters/formats/library-files.js';
 import { CLI, REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
 import { HOSTILE, XSS } from './fixture.js';
 import { startArxivReplay } from './arxiv-replay.js';
@@ -172,7 +173,7 @@ describe('in the browser', () => {
     await phone.close();
   });
 
-  test('sign up through the emailed link, upvote a paper and see it rise on trending, submit one, sign out', async () => {
+  test('sign up through the emailed link, upvote a paper and see it rise on trending, submit one, comment, save it to a collection, export BibTeX, sign out', async () => {
     const reader = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     reader.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -180,7 +181,7 @@ describe('in the browser', () => {
     });
     await reader.goto(`${base}/trending`);
     await reader.getByRole('link', { name: 'Sign in', exact: true }).click();
-    await reader.getByLabel('Email address').fill('reader@example.org');
+    await reader.getByRole('textbox', { name: 'Email address' }).fill('reader@example.org');
     await reader.getByRole('button', { name: 'Email me a sign-in link' }).click();
     assert.match((await reader.locator('main').textContent()) ?? '', /Check your inbox/);
     const [mail] = await smtp.waitFor(1);
@@ -240,6 +241,31 @@ describe('in the browser', () => {
       /<img src=x onerror=alert\(1\)><script>alert\(2\)<\/script>/,
     );
     await reader.screenshot({ path: join(SHOTS, 'discussion.png'), fullPage: true });
+
+    // Save it to a new collection whose name tries to inject a script, then export the collection as BibTeX.
+    await reader.locator('#save').getByLabel('Name for a new collection').fill(`Markov ${XSS}`);
+    await reader.locator('#save').getByRole('button', { name: 'Save', exact: true }).click();
+    await reader.waitForURL(`${base}/papers/1605.08386#save`);
+    await reader
+      .locator('#save')
+      .getByRole('link', { name: `Markov ${XSS}` })
+      .click();
+    await reader.waitForURL(/\/collections\/[0-9a-f-]{36}$/);
+    assert.equal((await reader.locator('h1').textContent())?.trim(), `Markov ${XSS} private`);
+    assert.equal(await reader.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
+    assert.deepEqual(await reader.locator('ol.cards article.card h3 a').allTextContents(), [
+      'Heat-bath random walks with Markov bases',
+    ]);
+    await reader.screenshot({ path: join(SHOTS, 'collection.png'), fullPage: true });
+    const download = reader.waitForEvent('download');
+    await reader.getByRole('link', { name: 'BibTeX', exact: true }).click();
+    const bibtex = readFileSync(await (await download).path(), 'utf8');
+    assert.match(bibtex, /^@misc\{stanley2016heatbath,/);
+    assert.match(bibtex, /eprint = \{1605\.08386\},\n  archivePrefix = \{arXiv\}/);
+    assert.deepEqual(
+      parseLibraryFile(bibtex).map((entry) => entry.arxivId),
+      ['1605.08386'],
+    );
 
     await reader.goto(`${base}/account`);
     await reader.getByRole('button', { name: 'Sign out', exact: true }).click();
