@@ -261,7 +261,7 @@ describe('in the browser', () => {
     await reader.getByRole('link', { name: 'BibTeX', exact: true }).click();
     const bibtex = readFileSync(await (await download).path(), 'utf8');
     assert.match(bibtex, /^@misc\{stanley2016heatbath,/);
-    assert.match(bibtex, /eprint = \{1605\.08386\},\n  archivePrefix = \{arXiv\}/);
+    assert.match(bibtex, /eprint = \{1605\.08386\},\n {2}archivePrefix = \{arXiv\}/);
     assert.deepEqual(
       parseLibraryFile(bibtex).map((entry) => entry.arxivId),
       ['1605.08386'],
