@@ -133,6 +133,42 @@ export interface PaperStore {
   paperIdByDoi(doi: string): Promise<string | null>;
 
   /**
+   * Adds a subscription, or updates the one of the same email (keeping its id and link token). `confirmHash`
+   * (with its expiry) is set for a subscription that waits for its confirmation link.
+   */
+  putSubscriber(
+    subscriber: Subscriber,
+    confirm: { hash: string; expires: string } | null,
+  ): Promise<Subscriber>;
+  getSubscriberByEmail(email: string): Promise<Subscriber | null>;
+  getSubscriberByLinkToken(linkToken: string): Promise<Subscriber | null>;
+  /** Activates the subscription of an unexpired confirmation, once; null when unknown or expired. */
+  confirmSubscriber(confirmHash: string, now: string): Promise<Subscriber | null>;
+  setSubscriberStatus(id: string, status: SubscriberStatus, reason: string | null, at: string): Promise<void>;
+  /** Active subscribers of one frequency, by id, a page at a time. */
+  activeSubscribers(frequency: Frequency, afterId: string, limit: number): Promise<Subscriber[]>;
+  /**
+   * Claims the digest of one subscriber and period: records it with its papers (which then count as sent to
+   * them, so no later digest repeats one), or takes over a claim whose lease ran out. Returns the stored
+   * digest, and whether this caller now holds it (and should send it).
+   */
+  claimDigest(claim: DigestClaim, now: string): Promise<{ send: DigestSend; owned: boolean }>;
+  getDigest(subscriberId: string, period: string): Promise<DigestSend | null>;
+  /** Records how a claimed digest's delivery went. */
+  finishDigest(
+    subscriberId: string,
+    period: string,
+    outcome:
+      | { status: 'sent'; at: string }
+      | { status: 'retry'; error: string; at: string }
+      | { status: 'failed'; error: string },
+  ): Promise<void>;
+  /** Which of these papers the subscriber has been sent already. */
+  sentPapers(subscriberId: string, paperIds: readonly string[]): Promise<Set<string>>;
+  putFeedback(subscriberId: string, paperId: string, up: boolean, at: string): Promise<void>;
+  feedback(subscriberId: string): Promise<{ paperId: string; up: boolean }[]>;
+
+  /**
    * Counts one event under `key` and says whether it is within the limit: fewer than `limit` events since
    * `windowStart`. An event over the limit is not counted.
    */
@@ -180,6 +216,60 @@ export interface CollectionPaper {
   paperId: string;
   note: string;
   addedAt: string;
+}
+
+export type Frequency = 'daily' | 'weekly';
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'paused';
+
+/** What a digest brings. */
+export interface DigestTopics {
+  trending: boolean;
+  /** Papers for this reader, from their votes, collections and digest feedback (signed-up readers). */
+  personal: boolean;
+  categories: string[];
+  /** Saved searches, in the search query language. */
+  searches: string[];
+}
+
+export interface Subscriber {
+  id: string;
+  email: string;
+  userId: string | null;
+  /** The secret in every digest's links (unsubscribe, feedback, web view). */
+  linkToken: string;
+  frequency: Frequency;
+  topics: DigestTopics;
+  status: SubscriberStatus;
+  statusReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DigestItem {
+  paperId: string;
+  /** Why it was chosen, as the digest says it: "trending: 42 votes". */
+  reason: string;
+}
+
+export interface DigestClaim {
+  subscriberId: string;
+  period: string;
+  messageId: string;
+  papers: DigestItem[];
+  leaseUntil: string;
+}
+
+export interface DigestSend {
+  subscriberId: string;
+  period: string;
+  /** `sending` until delivered (or given up); `empty` when there was nothing new to send. */
+  status: 'sending' | 'sent' | 'empty' | 'failed';
+  messageId: string;
+  papers: DigestItem[];
+  attempts: number;
+  leaseUntil: string | null;
+  lastError: string | null;
+  sentAt: string | null;
 }
 
 export type Role = 'user' | 'moderator' | 'admin';
@@ -263,6 +353,20 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Set for mail that must keep its identity across retries (digests). */
+  messageId?: string;
+  headers?: Record<string, string>;
+}
+
+/** A delivery the SMTP server refused: for good (5xx), or for now (4xx, or no connection). */
+export class MailDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'MailDeliveryError';
+  }
 }
 
 export interface Mailer {

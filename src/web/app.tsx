@@ -13,6 +13,7 @@ import { registerAssets } from './assets.js';
 import { observe, responseCache, WebMetrics, type RequestLogEntry } from './http.js';
 import { ErrorPage } from './pages/components.js';
 import { registerAccountRoutes } from './pages/account-routes.js';
+import { registerSubscribeRoutes } from './pages/subscribe-routes.js';
 import {
   LIBRARY_UPLOAD_PATHS,
   MAX_LIBRARY_BYTES,
@@ -88,13 +89,15 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
 
   registerAssets(app);
   registerPages(app, deps, origin);
-  registerAccountRoutes(app, deps, (c) => {
-    // Links mailed to people must not take their host from a header the asker chooses, unless it is this
-    // machine (a laptop install); a public server names its address with publicUrl.
+  // Links mailed to people must not take their host from a header the asker chooses, unless it is this
+  // machine (a laptop install); a public server names its address with publicUrl.
+  const linkOrigin = (c: Context) => {
     if (publicOrigin) return publicOrigin;
     const url = new URL(c.req.url);
     return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ? url.origin : null;
-  });
+  };
+  registerAccountRoutes(app, deps, linkOrigin);
+  registerSubscribeRoutes(app, deps, linkOrigin);
   registerCollectionRoutes(app, deps, origin);
   app.route('/api', createApi(deps));
 

@@ -6,6 +6,8 @@ import type { z } from '@hono/zod-openapi';
 import type { AccountService } from '../app/accounts.js';
 import type { CollectionService } from '../app/collections.js';
 import type { CommentService } from '../app/comments.js';
+import type { DigestService } from '../app/digests.js';
+import type { SubscriptionService } from '../app/subscriptions.js';
 import type { ListService, PeriodList } from '../app/lists.js';
 import type { SubmissionService } from '../app/submissions.js';
 import type { PaperStore } from '../app/ports.js';
@@ -22,6 +24,8 @@ export interface WebDeps {
   submissions: SubmissionService;
   comments: CommentService;
   collections: CollectionService;
+  subscriptions: SubscriptionService;
+  digests: DigestService;
   /** The current time as an ISO string; tests set it. */
   now: () => string;
 }

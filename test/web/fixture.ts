@@ -13,6 +13,8 @@ import { AccountService } from '../../src/app/accounts.js';
 import { ingestSource } from '../../src/app/ingest.js';
 import { CollectionService } from '../../src/app/collections.js';
 import { CommentService } from '../../src/app/comments.js';
+import { DigestService, digestLinks } from '../../src/app/digests.js';
+import { SubscriptionService } from '../../src/app/subscriptions.js';
 import { parseLibraryFile } from '../../src/adapters/formats/library-files.js';
 import { ListService } from '../../src/app/lists.js';
 import { SubmissionService } from '../../src/app/submissions.js';
@@ -59,6 +61,7 @@ export interface WebFixture {
   logs: unknown[];
   /** The real SMTP server the app sends its mail to. */
   smtp: TestSmtp;
+  digests: DigestService;
   /** Closes the mail connections, which would otherwise keep the test process alive. */
   close(): Promise<void>;
 }
@@ -94,10 +97,21 @@ export async function webFixture(
     passwords: argon2Hasher,
     now: () => now.value,
   });
+  const lists = new ListService(store);
+  const digests = new DigestService({
+    store,
+    lists,
+    search,
+    mailer,
+    links: digestLinks(() => 'http://localhost'),
+    messageHost: 'openpapers.test',
+    now: () => now.value,
+    leaseSeconds: 60,
+  });
   const app = createWebApp(
     {
       store,
-      lists: new ListService(store),
+      lists,
       search,
       accounts,
       submissions: new SubmissionService({
@@ -112,6 +126,8 @@ export async function webFixture(
         papersWithTitleLike: (title) => search.papersWithTitleLike(title),
         now: () => now.value,
       }),
+      subscriptions: new SubscriptionService({ store, mailer, now: () => now.value }),
+      digests,
       now: () => now.value,
     },
     { log: (entry) => logs.push(entry) },
@@ -120,7 +136,7 @@ export async function webFixture(
     mailer.close();
     await smtp.close();
   };
-  return { app, store, now, logs, smtp, close };
+  return { app, store, now, logs, smtp, digests, close };
 }
 
 async function ingest(store: SqliteStore, path: string, format: 'openpapers'): Promise<void> {

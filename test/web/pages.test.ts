@@ -36,7 +36,10 @@ describe('pages and feeds', () => {
       assert.match(html, /<a href="\/subscribe"[^>]*>Get trending papers in your email inbox!<\/a>/);
       assert.match(html, /<label for="site-q"[^>]*>Search papers<\/label>/);
     }
-    assert.match(await page('/subscribe'), /subscriptions are coming/);
+    assert.match(
+      await page('/subscribe'),
+      /<form class="stacked" method="post" action="\/subscribe">[^]*name="email"/,
+    );
   });
 
   test('a Content-Security-Policy that lets no script run, and the usual security headers', async () => {

@@ -6,6 +6,10 @@ import { SMTPServer } from 'smtp-server';
 export interface TestSmtp {
   url: string;
   received: ParsedMail[];
+  /** Recipients this server refuses for now, with the reply code (4xx: try later, 5xx: never). */
+  refuse: Map<string, number>;
+  /** Every recipient refused, in order. */
+  refused: string[];
   /** Resolves when `count` messages have arrived. */
   waitFor(count: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -13,11 +17,21 @@ export interface TestSmtp {
 
 export async function startSmtp(): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
+  const refuse = new Map<string, number>();
+  const refused: string[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = refuse.get(address.address);
+      if (code === undefined) return callback();
+      refused.push(address.address);
+      callback(
+        Object.assign(new Error(code >= 500 ? 'no such mailbox' : 'try again later'), { responseCode: code }),
+      );
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -33,6 +47,8 @@ export async function startSmtp(): Promise<TestSmtp> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    refuse,
+    refused,
     async waitFor(count) {
       while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
       return received;

@@ -4,13 +4,22 @@
  * printed where the server runs).
  */
 import nodemailer from 'nodemailer';
-import type { Mailer, MailMessage } from '../../app/ports.js';
+import { MailDeliveryError, type Mailer, type MailMessage } from '../../app/ports.js';
 
 export function smtpMailer(url: string, from: string): Mailer {
   const transport = nodemailer.createTransport(`${url}${url.includes('?') ? '&' : '?'}pool=true`);
   return {
     async send(message: MailMessage): Promise<void> {
-      await transport.sendMail({ from, ...message });
+      try {
+        await transport.sendMail({ from, ...message });
+      } catch (error) {
+        // An SMTP reply code of 5xx is a refusal for good; 4xx, or no answer at all, may pass later.
+        const code = (error as { responseCode?: number }).responseCode;
+        throw new MailDeliveryError(
+          `${message.to}: ${(error as Error).message}`,
+          code !== undefined && code >= 500 && code < 600,
+        );
+      }
     },
     close: () => transport.close(),
   };

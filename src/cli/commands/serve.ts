@@ -3,6 +3,8 @@ import { argon2Hasher } from '../../adapters/crypto/argon2.js';
 import { AccountService } from '../../app/accounts.js';
 import { CollectionService } from '../../app/collections.js';
 import { CommentService } from '../../app/comments.js';
+import { DigestService, digestLinks } from '../../app/digests.js';
+import { SubscriptionService } from '../../app/subscriptions.js';
 import { parseLibraryFile } from '../../adapters/formats/library-files.js';
 import { ListService } from '../../app/lists.js';
 import { SubmissionService } from '../../app/submissions.js';
@@ -32,10 +34,13 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
     : logMailer((text) => process.stderr.write(`[no OPENPAPERS_SMTP_URL; not sent] ${text}`));
   const accounts = new AccountService({ store, mailer, passwords: argon2Hasher, now });
   const submissions = new SubmissionService({ store, fetcher: arxivApiFetcher(config.arxivApi), now });
+  // Links in digests shown on the web: the public address, or where this server is listening.
+  let origin = options.publicUrl?.replace(/\/$/, '') ?? '';
+  const lists = new ListService(store);
   const app = createWebApp(
     {
       store,
-      lists: new ListService(store),
+      lists,
       search,
       accounts,
       submissions,
@@ -46,6 +51,16 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
         papersWithTitleLike: (title) => search.papersWithTitleLike(title),
         now,
       }),
+      subscriptions: new SubscriptionService({ store, mailer, now }),
+      digests: new DigestService({
+        store,
+        lists,
+        search,
+        mailer,
+        links: digestLinks(() => origin),
+        messageHost: 'openpapers',
+        now,
+      }),
       now,
     },
     {
@@ -54,6 +69,7 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
     },
   );
   const server = await startServer(app, { port: options.port, host: options.host });
+  origin ||= server.url;
   process.stderr.write(`OpenPapers is serving ${config.dbPath} at ${server.url}/ (Ctrl-C stops it)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

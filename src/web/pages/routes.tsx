@@ -12,7 +12,7 @@ import { paperPath, withQuery } from '../urls.js';
 import { HomePage, TrendingPage } from './lists.js';
 import { PaperPage } from './paper.js';
 import { SearchPage, searchHref } from './search.js';
-import { SubscribePage, TrendingAboutPage } from './static.js';
+import { TrendingAboutPage } from './static.js';
 import type { Child } from 'hono/jsx';
 
 /** Pages may be cached by clients but must be revalidated (with their ETag) before each use. */
@@ -185,7 +185,6 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
     );
   });
 
-  app.get('/subscribe', (c) => html(c, <SubscribePage account={accountOf(c)} />));
   app.get('/about/trending', (c) => html(c, <TrendingAboutPage account={accountOf(c)} />));
 
   /** A feed in both formats: `build` says what it lists, given the feed's own path. */

@@ -1,33 +1,11 @@
-/** Pages with fixed text: subscriptions (until mail lands) and how trending works. */
+/** Pages with fixed text: how trending works. */
 import {
   GRAVITY,
   NEW_ACCOUNT_DAYS,
   NEW_ACCOUNT_WEIGHT,
   TRENDING_WINDOW_DAYS,
 } from '../../core/lists/trending.js';
-import { Layout, SUBSCRIBE_INVITATION } from './components.js';
-
-export function SubscribePage(props: { account: string | null }) {
-  return (
-    <Layout title="Subscribe" section="subscribe" account={props.account}>
-      <h1>{SUBSCRIBE_INVITATION}</h1>
-      <p>
-        Email subscriptions are coming: daily or weekly digests of trending papers, of your categories and
-        saved searches, and personal recommendations.
-      </p>
-      <p>Until then, follow any list in a feed reader:</p>
-      <ul>
-        <li>
-          Daily papers: <a href="/feeds/daily.rss">RSS</a> · <a href="/feeds/daily.atom">Atom</a>
-        </li>
-        <li>
-          Trending papers: <a href="/feeds/trending.rss">RSS</a> · <a href="/feeds/trending.atom">Atom</a>
-        </li>
-        <li>Any search: the feed links at the bottom of its results page.</li>
-      </ul>
-    </Layout>
-  );
-}
+import { Layout } from './components.js';
 
 export function TrendingAboutPage(props: { account: string | null }) {
   return (

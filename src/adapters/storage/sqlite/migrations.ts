@@ -193,6 +193,61 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN password_hash TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'digests',
+    sql: `
+      -- Mail subscriptions: pending until the emailed link is used (double opt-in), then active; paused when
+      -- the address bounces for good. link_token makes the links in every digest (unsubscribe, feedback, web
+      -- view) work without signing in.
+      CREATE TABLE subscribers (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+        link_token TEXT NOT NULL UNIQUE,
+        confirm_hash TEXT UNIQUE,
+        confirm_expires TEXT,
+        frequency TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly')),
+        topics TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'unsubscribed', 'paused')),
+        status_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX subscribers_by_status ON subscribers (status, frequency, id);
+      -- The send log: one row per subscriber and digest period, so that a digest goes out once however often
+      -- the worker runs or restarts. The chosen papers are kept with it, so a retry sends the same digest.
+      CREATE TABLE digest_sends (
+        subscriber_id TEXT NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        period TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'empty', 'failed')),
+        message_id TEXT NOT NULL,
+        papers TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_until TEXT,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        sent_at TEXT,
+        PRIMARY KEY (subscriber_id, period)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX digest_sends_pending ON digest_sends (status, next_attempt_at);
+      -- Every paper a subscriber has been sent, ever: no paper goes to anyone twice.
+      CREATE TABLE digest_papers (
+        subscriber_id TEXT NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL,
+        period TEXT NOT NULL,
+        PRIMARY KEY (subscriber_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+      -- 👍 / 👎 from digests, for the personal model.
+      CREATE TABLE digest_feedback (
+        subscriber_id TEXT NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL,
+        up INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (subscriber_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -4,6 +4,10 @@ import { mergePaper, type MergeOutcome } from '../../../core/merge.js';
 import type { Paper, PaperRecord } from '../../../core/paper.js';
 import type {
   CollectionPaper,
+  DigestClaim,
+  Frequency,
+  Subscriber,
+  SubscriberStatus,
   ListQuery,
   ReportedComment,
   StoredCollection,
@@ -17,6 +21,7 @@ import type {
   StoredEmbedding,
   StoreStats,
 } from '../../../app/ports.js';
+import { SqliteDigests } from './digests.js';
 import { migrate } from './migrations.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from './rows.js';
 
@@ -26,6 +31,7 @@ export class SqliteStore implements PaperStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly collections;
+  private readonly digests: SqliteDigests;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -181,6 +187,7 @@ export class SqliteStore implements PaperStore {
          ORDER BY revision, paper_id LIMIT ?`,
       ),
     };
+    this.digests = new SqliteDigests(this.db);
     this.collections = {
       create: this.db.prepare<[string, string, string, string, number, string, string]>(
         `INSERT INTO collections (id, user_id, name, description, public, created_at, updated_at)
@@ -483,6 +490,54 @@ export class SqliteStore implements PaperStore {
 
   async paperIdByDoi(doi: string): Promise<string | null> {
     return this.collections.byDoi.get(doi)?.id ?? null;
+  }
+
+  async putSubscriber(subscriber: Subscriber, confirm: { hash: string; expires: string } | null) {
+    return this.digests.putSubscriber(subscriber, confirm);
+  }
+
+  async getSubscriberByEmail(email: string) {
+    return this.digests.byEmail(email);
+  }
+
+  async getSubscriberByLinkToken(linkToken: string) {
+    return this.digests.byLinkToken(linkToken);
+  }
+
+  async confirmSubscriber(confirmHash: string, now: string) {
+    return this.digests.confirm(confirmHash, now);
+  }
+
+  async setSubscriberStatus(id: string, status: SubscriberStatus, reason: string | null, at: string) {
+    this.digests.setStatus(id, status, reason, at);
+  }
+
+  async activeSubscribers(frequency: Frequency, afterId: string, limit: number) {
+    return this.digests.active(frequency, afterId, limit);
+  }
+
+  async claimDigest(claim: DigestClaim, now: string) {
+    return this.digests.claim(claim, now);
+  }
+
+  async getDigest(subscriberId: string, period: string) {
+    return this.digests.get(subscriberId, period);
+  }
+
+  async finishDigest(...args: Parameters<PaperStore['finishDigest']>) {
+    this.digests.finish(...args);
+  }
+
+  async sentPapers(subscriberId: string, paperIds: readonly string[]) {
+    return this.digests.sentPapers(subscriberId, paperIds);
+  }
+
+  async putFeedback(subscriberId: string, paperId: string, up: boolean, at: string) {
+    this.digests.putFeedback(subscriberId, paperId, up, at);
+  }
+
+  async feedback(subscriberId: string) {
+    return this.digests.feedback(subscriberId);
   }
 
   async putSignInToken(tokenHash: string, email: string, expiresAt: string): Promise<void> {
