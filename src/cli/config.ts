@@ -5,7 +5,7 @@
  * `--model`, else OPENPAPERS_EMBED_MODEL, else the default hub model; OPENPAPERS_EMBED_URL sends it to an
  * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY). Mail goes through OPENPAPERS_SMTP_URL
  * from OPENPAPERS_MAIL_FROM; without a server it is written to the log. Submitted papers are fetched from
- * OPENPAPERS_ARXIV_API (default: export.arxiv.org/api).
+ * OPENPAPERS_ARXIV_API (default: export.arxiv.org/api). Links in digests point at OPENPAPERS_PUBLIC_URL.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ const envSchema = z.object({
     .optional(),
   OPENPAPERS_MAIL_FROM: z.string().min(3).optional(),
   OPENPAPERS_ARXIV_API: z.string().url().optional(),
+  OPENPAPERS_PUBLIC_URL: z.string().url().optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
 });
 
@@ -36,6 +37,8 @@ export interface Config {
   readonly verbose: boolean;
   /** The arXiv API's base URL, for fetching submitted papers (a mirror, or a test server). */
   readonly arxivApi: string;
+  /** The address people reach the web app at (OPENPAPERS_PUBLIC_URL), for links in digests; null if unset. */
+  readonly publicUrl: string | null;
   /** Outgoing mail: an SMTP server URL, or null to write messages to the log instead. */
   readonly mail: { readonly smtpUrl: string | null; readonly from: string };
   readonly embedding: {
@@ -73,6 +76,7 @@ export function loadConfig(
     searchDir: `${dbPath}.search`,
     verbose: options.verbose ?? false,
     arxivApi: parsed.OPENPAPERS_ARXIV_API ?? ARXIV_API,
+    publicUrl: parsed.OPENPAPERS_PUBLIC_URL?.replace(/\/$/, '') ?? null,
     mail: Object.freeze({
       smtpUrl: parsed.OPENPAPERS_SMTP_URL ?? null,
       from: parsed.OPENPAPERS_MAIL_FROM ?? 'OpenPapers <openpapers@localhost>',

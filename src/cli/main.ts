@@ -10,6 +10,7 @@ import { evalCommand } from './commands/eval.js';
 import { embedCommand, indexCommand, searchCommand, similarCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { userCreateCommand } from './commands/user.js';
+import { digestPreviewCommand, digestSendCommand } from './commands/digest.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -195,6 +196,29 @@ function buildProgram(): Command {
     .option('--moderator', 'with the moderator role')
     .option('--json', 'print the account as JSON')
     .action((email: string, options) => userCreateCommand(email, options, config()));
+
+  const digest = program.command('digest').description('mail digests: preview one, or send the due ones');
+  digest
+    .command('preview')
+    .description("show what a subscriber's next digest would bring, and why each paper")
+    .argument('<email>', "the subscriber's email address")
+    .option('--json', 'print it as JSON')
+    .action((email: string, options) => digestPreviewCommand(email, options, config()));
+  digest
+    .command('send')
+    .description('send the due digests now (safe to repeat: each digest goes once)')
+    .addOption(
+      new Option('--frequency <frequency>', 'which subscribers')
+        .choices(['daily', 'weekly'])
+        .default('daily'),
+    )
+    .option('--dry-run', 'count what would be sent; send and record nothing')
+    .option('--json', 'print the counts as JSON')
+    .addHelpText(
+      'after',
+      '\nNeeds OPENPAPERS_SMTP_URL and OPENPAPERS_PUBLIC_URL (the address digests link to).',
+    )
+    .action((options) => digestSendCommand(options, config()));
 
   program
     .command('eval')

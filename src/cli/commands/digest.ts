@@ -1,0 +1,98 @@
+/**
+ * `openpapers digest preview <email>` shows what a subscriber's next digest would bring, and why;
+ * `openpapers digest send [--frequency daily|weekly] [--dry-run]` sends the due digests now. Sending is safe
+ * to repeat or to interrupt: the send log delivers each digest once.
+ */
+import { DigestService, digestLinks, type SendCounts } from '../../app/digests.js';
+import { ListService } from '../../app/lists.js';
+import type { Frequency } from '../../app/ports.js';
+import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
+import { openStore } from '../../adapters/storage/open.js';
+import { OpenPapersError } from '../../core/errors.js';
+import type { Config } from '../config.js';
+import { createProgress } from '../progress.js';
+import { searchService } from './search.js';
+
+function digestService(config: Config, store: ReturnType<typeof openStore>, mailer = logMailer(() => {})) {
+  const origin = config.publicUrl ?? 'http://localhost:3000';
+  return new DigestService({
+    store,
+    lists: new ListService(store),
+    search: searchService(store, config),
+    mailer,
+    links: digestLinks(() => origin),
+    messageHost: new URL(origin).hostname,
+    now: () => new Date().toISOString(),
+  });
+}
+
+export async function digestPreviewCommand(
+  email: string,
+  options: { json?: boolean },
+  config: Config,
+): Promise<void> {
+  const store = openStore(config.dbPath, { mustExist: true });
+  try {
+    const digests = digestService(config, store);
+    const { subscriber, period, items } = await digests.preview(email);
+    if (options.json) {
+      process.stdout.write(
+        `${JSON.stringify({ email: subscriber.email, status: subscriber.status, period: period.key, items })}\n`,
+      );
+      return;
+    }
+    const papers = await store.getPapers(items.map((item) => item.paperId));
+    process.stdout.write(
+      `${subscriber.email} (${subscriber.status}, ${subscriber.frequency}), digest ${period.key}: ${items.length} paper${items.length === 1 ? '' : 's'}\n`,
+    );
+    for (const [i, item] of items.entries()) {
+      process.stdout.write(
+        `${String(i + 1).padStart(2)}. ${papers.get(item.paperId)?.title ?? item.paperId}\n    ${item.paperId} · ${item.reason}\n`,
+      );
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export async function digestSendCommand(
+  options: { frequency: Frequency; dryRun?: boolean; json?: boolean },
+  config: Config,
+): Promise<void> {
+  if (!options.dryRun && !config.publicUrl) {
+    throw new OpenPapersError(
+      'OP_ERR_NOT_CONFIGURED',
+      'digests link back to the web app: set OPENPAPERS_PUBLIC_URL to the address people reach it at',
+    );
+  }
+  if (!options.dryRun && !config.mail.smtpUrl) {
+    throw new OpenPapersError(
+      'OP_ERR_NOT_CONFIGURED',
+      'sending digests needs an SMTP server: set OPENPAPERS_SMTP_URL',
+    );
+  }
+  const store = openStore(config.dbPath, { mustExist: true });
+  const mailer = config.mail.smtpUrl
+    ? smtpMailer(config.mail.smtpUrl, config.mail.from)
+    : logMailer(() => {});
+  const progress = createProgress(
+    `${options.dryRun ? 'checking' : 'sending'} ${options.frequency} digests`,
+    0,
+  );
+  try {
+    const counts: SendCounts = await digestService(config, store, mailer).sendDue(options.frequency, {
+      dryRun: options.dryRun,
+      onProgress: (done) => progress.update(0, done),
+    });
+    progress.done();
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(counts)}\n`
+        : `${options.dryRun ? 'would send' : 'sent'} ${counts.sent}, nothing new for ${counts.empty}, already sent ${counts.skipped}, ` +
+            `retrying ${counts.retrying}, paused ${counts.paused}\n`,
+    );
+  } finally {
+    mailer.close();
+    await store.close();
+  }
+}
