@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseFeed } from '@rowanmanning/feed-parser';
+import type { ParsedMail } from 'mailparser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseLibraryFile } from '../../src/adapters/formats/library-files.js';
 import { CLI, REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
@@ -28,13 +29,14 @@ describe('in the browser', () => {
   let smtp: TestSmtp;
   let arxiv: Awaited<ReturnType<typeof startArxivReplay>>;
   const dialogs: string[] = [];
+  let env: Record<string, string>;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     smtp = await startSmtp();
     arxiv = await startArxivReplay();
     const dir = tempDir({ after: (fn) => process.on('exit', fn) });
-    const env = { OPENPAPERS_DB: join(dir, 'site.db'), OPENPAPERS_EMBED_MODEL: MODEL };
+    env = { OPENPAPERS_DB: join(dir, 'site.db'), OPENPAPERS_EMBED_MODEL: MODEL };
     const hostile = join(dir, 'hostile.jsonl');
     writeFileSync(
       hostile,
@@ -266,6 +268,40 @@ describe('in the browser', () => {
       parseLibraryFile(bibtex).map((entry) => entry.arxivId),
       ['1605.08386'],
     );
+
+    // Subscribe from the account (no confirmation needed for one's own address), send the digests with the
+    // CLI, and look at the digest's web view at desktop and phone widths.
+    await reader.goto(`${base}/subscribe`);
+    await reader.getByRole('button', { name: 'Subscribe', exact: true }).click();
+    assert.match(
+      (await reader.locator('main').textContent()) ?? '',
+      /Subscribed: daily digests go to reader@example\.org/,
+    );
+    const sent = await runCli(['digest', 'send', '--json'], {
+      ...env,
+      OPENPAPERS_SMTP_URL: smtp.url,
+      OPENPAPERS_PUBLIC_URL: base,
+    });
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal((JSON.parse(sent.stdout) as { sent: number }).sent, 1);
+    const digest = smtp.received.find((mail) => mail.subject?.startsWith('Your daily papers')) as ParsedMail;
+    assert.match(
+      digest.text ?? '',
+      /Heat-bath random walks with Markov bases\n.*\n {3}Why: trending: 1 vote/,
+    );
+    const webView = new RegExp(`${base}/digest/[^/\\s]+/\\d{4}-\\d{2}-\\d{2}`).exec(
+      digest.text ?? '',
+    )?.[0] as string;
+    await reader.goto(webView);
+    assert.match((await reader.locator('h1').textContent()) ?? '', /^Your daily papers, /);
+    await reader.screenshot({ path: join(SHOTS, 'digest-desktop.png'), fullPage: true });
+    await reader.setViewportSize({ width: 390, height: 800 });
+    const overflow = (await reader.evaluate(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    )) as number;
+    assert.ok(overflow <= 0, `the digest is ${overflow}px wider than the phone`);
+    await reader.screenshot({ path: join(SHOTS, 'digest-phone.png'), fullPage: true });
+    await reader.setViewportSize({ width: 1280, height: 900 });
 
     await reader.goto(`${base}/account`);
     await reader.getByRole('button', { name: 'Sign out', exact: true }).click();
