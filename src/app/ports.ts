@@ -155,14 +155,7 @@ export interface PaperStore {
   claimDigest(claim: DigestClaim, now: string): Promise<{ send: DigestSend; owned: boolean }>;
   getDigest(subscriberId: string, period: string): Promise<DigestSend | null>;
   /** Records how a claimed digest's delivery went. */
-  finishDigest(
-    subscriberId: string,
-    period: string,
-    outcome:
-      | { status: 'sent'; at: string }
-      | { status: 'retry'; error: string; at: string }
-      | { status: 'failed'; error: string },
-  ): Promise<void>;
+  finishDigest(subscriberId: string, period: string, outcome: DigestOutcome): Promise<void>;
   /** Which of these papers the subscriber has been sent already. */
   sentPapers(subscriberId: string, paperIds: readonly string[]): Promise<Set<string>>;
   putFeedback(subscriberId: string, paperId: string, up: boolean, at: string): Promise<void>;
@@ -258,6 +251,12 @@ export interface DigestClaim {
   papers: DigestItem[];
   leaseUntil: string;
 }
+
+export type DigestOutcome =
+  | { status: 'sent'; at: string }
+  /** Refused for now: tried again from `at`. */
+  | { status: 'retry'; error: string; at: string }
+  | { status: 'failed'; error: string };
 
 export interface DigestSend {
   subscriberId: string;

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type {
   DigestClaim,
   DigestItem,
+  DigestOutcome,
   DigestSend,
   Frequency,
   Subscriber,
@@ -204,14 +205,7 @@ export class SqliteDigests {
     return row ? toSend(row) : null;
   }
 
-  finish(
-    subscriberId: string,
-    period: string,
-    outcome:
-      | { status: 'sent'; at: string }
-      | { status: 'retry'; error: string; at: string }
-      | { status: 'failed'; error: string },
-  ): void {
+  finish(subscriberId: string, period: string, outcome: DigestOutcome): void {
     if (outcome.status === 'sent') this.statements.markSent.run(outcome.at, subscriberId, period);
     // The lease doubles as the retry time: no worker takes the digest before it.
     else if (outcome.status === 'retry')
