@@ -423,6 +423,85 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       );
     });
 
+    test('digests: subscriptions confirm once; each digest is claimed once, taken over after its lease; papers sent once', async (t) => {
+      const store = await makeStore(t);
+      const subscriber = (id: string, email: string) => ({
+        id,
+        email,
+        userId: null,
+        linkToken: `link-${id}`,
+        frequency: 'daily' as const,
+        topics: { trending: true, personal: false, categories: ['cs.CL'], searches: [] },
+        status: 'pending' as const,
+        statusReason: null,
+        createdAt: 't0',
+        updatedAt: 't0',
+      });
+      await store.putSubscriber(subscriber('s1', 'a@example.org'), { hash: 'h1', expires: '2030-01-01' });
+      await store.putSubscriber({ ...subscriber('s2', 'b@example.org'), status: 'active' }, null);
+      // Subscribing again by email keeps the id and the link token.
+      const again = await store.putSubscriber(
+        { ...subscriber('other', 'a@example.org'), linkToken: 'new', frequency: 'weekly' },
+        { hash: 'h2', expires: '2030-01-01' },
+      );
+      assert.deepEqual([again.id, again.linkToken, again.frequency], ['s1', 'link-s1', 'weekly']);
+      assert.equal(await store.confirmSubscriber('h1', '2029-01-01'), null, 'replaced by the newer link');
+      assert.equal(await store.confirmSubscriber('h2', '2031-01-01'), null, 'expired');
+      assert.equal((await store.confirmSubscriber('h2', '2029-01-01'))?.status, 'active');
+      assert.equal(await store.confirmSubscriber('h2', '2029-01-01'), null, 'once');
+      assert.equal((await store.getSubscriberByLinkToken('link-s2'))?.email, 'b@example.org');
+      assert.deepEqual(
+        (await store.activeSubscribers('daily', '', 10)).map((s) => s.id),
+        ['s2'],
+      );
+      await store.setSubscriberStatus('s1', 'paused', 'bounced', 't1');
+      assert.deepEqual(await store.activeSubscribers('weekly', '', 10), []);
+
+      const papers = [
+        { paperId: 'p1', reason: 'new in cs.CL' },
+        { paperId: 'p2', reason: 'trending: 3 votes' },
+      ];
+      const claim = {
+        subscriberId: 's2',
+        period: 'd1',
+        messageId: '<m1>',
+        papers,
+        leaseUntil: '2026-01-01T00:05',
+      };
+      const first = await store.claimDigest(claim, '2026-01-01T00:00');
+      assert.equal(first.owned, true);
+      assert.deepEqual(first.send.papers, papers);
+      assert.equal(
+        (await store.claimDigest({ ...claim, papers: [] }, '2026-01-01T00:01')).owned,
+        false,
+        'leased',
+      );
+      const taken = await store.claimDigest(
+        { ...claim, papers: [], leaseUntil: '2026-01-01T00:11' },
+        '2026-01-01T00:06',
+      );
+      assert.equal(taken.owned, true, 'the lease ran out');
+      assert.deepEqual(taken.send.papers, papers, 'the same digest as claimed first');
+      assert.equal(taken.send.attempts, 2);
+      await store.finishDigest('s2', 'd1', { status: 'retry', error: '451', at: '2026-01-01T00:30' });
+      assert.equal(
+        (await store.claimDigest(claim, '2026-01-01T00:20')).owned,
+        false,
+        'not before its retry time',
+      );
+      assert.equal((await store.claimDigest(claim, '2026-01-01T00:31')).owned, true);
+      await store.finishDigest('s2', 'd1', { status: 'sent', at: '2026-01-01T00:32' });
+      assert.equal((await store.claimDigest(claim, '2026-02-01')).owned, false, 'sent is final');
+      assert.deepEqual(await store.sentPapers('s2', ['p1', 'p2', 'p3']), new Set(['p1', 'p2']));
+      const empty = await store.claimDigest({ ...claim, period: 'd2', papers: [] }, '2026-01-02');
+      assert.deepEqual([empty.owned, empty.send.status], [false, 'empty']);
+      assert.equal((await store.getDigest('s2', 'd1'))?.status, 'sent');
+
+      await store.putFeedback('s2', 'p1', true, 't1');
+      await store.putFeedback('s2', 'p1', false, 't2');
+      assert.deepEqual(await store.feedback('s2'), [{ paperId: 'p1', up: false }]);
+    });
+
     test('rate limits: at most `limit` events per key in the window; refused events do not count', async (t) => {
       const store = await makeStore(t);
       const take = (key: string, now: string) => store.takeRateLimit(key, now, `${now.slice(0, 15)}0`, 3);
