@@ -133,9 +133,14 @@ export class DigestService {
       vector: null,
       terms: space.vector(text(paper)),
     });
+    const items = (ids: readonly string[]) =>
+      ids.flatMap((id) => {
+        const paper = library.get(id);
+        return paper ? [item(paper)] : [];
+      });
     const model = trainPersonalModel({
-      positives: [...saved].flatMap((id) => (library.get(id) ? [item(library.get(id) as never)] : [])),
-      negatives: disliked.flatMap((id) => (library.get(id) ? [item(library.get(id) as never)] : [])),
+      positives: items([...saved]),
+      negatives: items(disliked),
       background: [],
     });
     return recommend(model, recent.map(item), 30).map((hit) => ({

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ParsedMail } from 'mailparser';
+import type { Subscriber } from '../../src/app/ports.js';
 import { Browser, signInByMail } from './client.js';
 import { webFixture, type WebFixture } from './fixture.js';
 
@@ -204,5 +205,26 @@ describe('digests', () => {
       1,
       'a paused address is not retried',
     );
+  });
+
+  test('"for you": papers like the ones in the reader\'s collections, never those they saved', async () => {
+    const cyd = new Browser(fixture);
+    await signInByMail(fixture, cyd, 'cyd@example.org');
+    const [saved] = await fixture.store.listPapers({ limit: 1, category: 'cs.CL', from: '2026-06-29' });
+    const csrf = Browser.csrf(await (await cyd.request(`/papers/${saved?.id}`)).text());
+    await cyd.request('/collections/save', {
+      form: { csrf, paper: saved?.id as string, collection: '', new_name: 'Mine' },
+    });
+    await subscribe(cyd, { email: 'cyd@example.org', personal: 'yes' });
+    const subscriber = await fixture.store.getSubscriberByEmail('cyd@example.org');
+    assert.equal(subscriber?.topics.personal, true);
+    assert.equal(await fixture.digests.sendOne(subscriber as never), 'sent');
+    const period = fixture.now.value.slice(0, 10);
+    const digest = await fixture.store.getDigest(subscriber?.id as string, period);
+    assert.ok(digest && digest.papers.length === 10);
+    for (const item of digest.papers) {
+      assert.notEqual(item.paperId, saved?.id);
+      assert.equal(item.reason, `like "${saved?.title}" in your library`);
+    }
   });
 });
