@@ -218,7 +218,7 @@ describe('digests', () => {
     await subscribe(cyd, { email: 'cyd@example.org', personal: 'yes' });
     const subscriber = await fixture.store.getSubscriberByEmail('cyd@example.org');
     assert.equal(subscriber?.topics.personal, true);
-    assert.equal(await fixture.digests.sendOne(subscriber as never), 'sent');
+    assert.equal(await fixture.digests.sendOne(subscriber as Subscriber), 'sent');
     const period = fixture.now.value.slice(0, 10);
     const digest = await fixture.store.getDigest(subscriber?.id as string, period);
     assert.ok(digest && digest.papers.length === 10);
