@@ -8,6 +8,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../core/accounts/email.js';
 import { OpenPapersError } from '../core/errors.js';
+import { escapeHtml } from '../core/text.js';
 import type { Mailer, PaperStore, PasswordHasher, Role, StoredSession, User } from './ports.js';
 import { rateLimit, type RateRule } from './rate-limit.js';
 
@@ -74,7 +75,7 @@ export class AccountService {
         `If you did not ask for it, ignore this message: nothing happens without the link.\n`,
       html:
         `<p>Sign in to OpenPapers with this link (it works once, for ${SIGN_IN_LINK_MINUTES} minutes):</p>` +
-        `<p><a href="${escapeAttribute(url)}">Sign in to OpenPapers</a></p>` +
+        `<p><a href="${escapeHtml(url)}">Sign in to OpenPapers</a></p>` +
         `<p>If you did not ask for it, ignore this message: nothing happens without the link.</p>`,
     });
   }
@@ -224,8 +225,4 @@ export class AccountService {
     }
     await this.deps.store.setVote(paperId, user.id, up, this.deps.now());
   }
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../core/accounts/email.js';
 import { isCategory } from '../core/categories.js';
 import { OpenPapersError } from '../core/errors.js';
+import { escapeHtml } from '../core/text.js';
 import { hashToken, newToken } from './accounts.js';
 import type { DigestTopics, Frequency, Mailer, PaperStore, Subscriber, User } from './ports.js';
 import { rateLimit } from './rate-limit.js';
@@ -123,7 +124,7 @@ export class SubscriptionService {
         `If it was not you, ignore this message: nothing will be sent.\n`,
       html:
         `<p>Someone (we hope you) asked for OpenPapers digests at this address, ${request.frequency}.</p>` +
-        `<p><a href="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">Confirm your subscription</a> ` +
+        `<p><a href="${escapeHtml(url)}">Confirm your subscription</a> ` +
         `(the link works for ${CONFIRM_HOURS} hours).</p>` +
         `<p>If it was not you, ignore this message: nothing will be sent.</p>`,
     });

@@ -28,3 +28,16 @@ export function optionalLine(text: string | null | undefined): string | null {
   const line = normalizeLine(text);
   return line === '' ? null : line;
 }
+
+/** Text for HTML, in element content or quoted attribute values alike. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};

@@ -5,23 +5,12 @@
  * escaped source, so a broken formula never breaks a page.
  */
 import katex from 'katex';
+import { escapeHtml } from '../core/text.js';
 
 // `\$` is an escaped dollar sign, not the start of math.
 const MATH = /(?<!\\)\$\$([^$]+?)\$\$|(?<!\\)\$((?:[^$\\]|\\.)+?)\$|\\\((.+?)\\\)/gs;
 const CACHE_LIMIT = 20_000;
 const cache = new Map<string, string>();
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
 
 /** Text with its LaTeX math typeset, as safe HTML. */
 export function renderLatex(text: string): string {
