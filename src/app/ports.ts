@@ -1,4 +1,5 @@
 /** The narrow interfaces the use cases need from the outside world. Adapters implement them. */
+import type { Frequency } from '../core/digest/select.js';
 import type { MergeOutcome } from '../core/merge.js';
 import type { Paper, PaperRecord } from '../core/paper.js';
 import type { LexicalIndex } from '../core/search/lexical-index.js';
@@ -211,7 +212,7 @@ export interface CollectionPaper {
   addedAt: string;
 }
 
-export type Frequency = 'daily' | 'weekly';
+export type { Frequency };
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'paused';
 
 /** What a digest brings. */

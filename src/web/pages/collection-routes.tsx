@@ -14,7 +14,7 @@ import type { WebDeps } from '../queries.js';
 import { csrfCheck, csrfToken, type WebEnv } from '../session.js';
 import { paperPath, withQuery } from '../urls.js';
 import { CollectionPage, CollectionsPage, collectionPath, ImportReportPage } from './collections.js';
-import { html } from './routes.js';
+import { html, voteContext } from './routes.js';
 
 /** Posts that carry a library file may be larger than other forms. */
 export const LIBRARY_UPLOAD_PATHS = /^\/collections(?:\/[^/]+\/import)?$/;
@@ -92,11 +92,7 @@ export function registerCollectionRoutes(
         collection={collection}
         entries={entries.map((entry) => ({ ...entry, votes: votes.get(entry.paper.id) ?? 0 }))}
         owner={own ? { csrf: csrfToken(c) } : null}
-        vote={
-          viewer
-            ? { csrf: csrfToken(c), voted: await deps.store.votedBy(viewer.user.id, ids), back: c.req.path }
-            : null
-        }
+        vote={await voteContext(c, deps, ids)}
         account={viewer?.user.email ?? null}
         now={deps.now()}
       />,

@@ -30,7 +30,7 @@ export function html(
 }
 
 /** The voting context of a signed-in reader for these papers, or null for a signed-out one. */
-async function voteContext(
+export async function voteContext(
   c: Context<WebEnv>,
   deps: WebDeps,
   paperIds: string[],
@@ -57,7 +57,7 @@ async function saveContext(c: Context<WebEnv>, deps: WebDeps, user: User, paperI
   };
 }
 
-const accountOf = (c: Context<WebEnv>) => c.get('viewer')?.user.email ?? null;
+export const accountOf = (c: Context<WebEnv>) => c.get('viewer')?.user.email ?? null;
 
 export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Context) => string): void {
   app.get('/', async (c) => {

@@ -10,7 +10,7 @@ import { formFields } from '../forms.js';
 import type { WebDeps } from '../queries.js';
 import { clientAddress, csrfCheck, csrfToken, type WebEnv } from '../session.js';
 import { paperPath, withQuery } from '../urls.js';
-import { html } from './routes.js';
+import { accountOf, html } from './routes.js';
 import { ConfirmPage, MessagePage, SubscribePage } from './subscribe.js';
 
 function topicsOf(form: Record<string, string>): DigestTopics {
@@ -27,12 +27,10 @@ export function registerSubscribeRoutes(
   deps: WebDeps,
   linkOrigin: (c: Context) => string | null,
 ): void {
-  const account = (c: Context<WebEnv>) => c.get('viewer')?.user.email ?? null;
-
   app.get('/subscribe', async (c) => {
     const viewer = c.get('viewer');
     const current = viewer ? await deps.store.getSubscriberByEmail(viewer.user.email) : null;
-    return html(c, <SubscribePage csrf={csrfToken(c)} account={account(c)} current={current} />, 200, true);
+    return html(c, <SubscribePage csrf={csrfToken(c)} account={accountOf(c)} current={current} />, 200, true);
   });
 
   app.post('/subscribe', csrfCheck(), async (c) => {
@@ -62,7 +60,7 @@ export function registerSubscribeRoutes(
       <MessagePage
         title={outcome === 'active' ? 'Subscribed' : 'Check your inbox'}
         message={message}
-        account={account(c)}
+        account={accountOf(c)}
       />,
       200,
       true,
@@ -93,7 +91,7 @@ export function registerSubscribeRoutes(
       <MessagePage
         title="Subscribed"
         message={`Confirmed: ${subscriber.frequency} digests go to ${subscriber.email}.`}
-        account={account(c)}
+        account={accountOf(c)}
       />,
       200,
       true,
