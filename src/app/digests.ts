@@ -51,8 +51,6 @@ export interface DigestDependencies {
   search: Pick<SearchService, 'search'>;
   mailer: Mailer;
   links: DigestLinks;
-  /** The host part of Message-IDs: the site's own. */
-  messageHost: string;
   now: () => string;
   /** How long a sender holds a claimed digest before another may take it over. */
   leaseSeconds?: number;
@@ -241,7 +239,7 @@ export class DigestService {
       {
         subscriberId: subscriber.id,
         period: period.key,
-        messageId: `<digest.${period.key}.${subscriber.id}@${this.deps.messageHost}>`,
+        messageId: `<digest.${period.key}.${subscriber.id}@${new URL(this.deps.links.subscribe).hostname}>`,
         papers,
         leaseUntil: lease,
       },

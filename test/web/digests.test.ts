@@ -72,7 +72,7 @@ describe('digests', () => {
     assert.deepEqual(counts, { sent: 1, empty: 0, skipped: 0, retrying: 0, paused: 0 });
     digest = mailsTo(READER).at(-1) as ParsedMail;
     const subscriber = await fixture.store.getSubscriberByEmail(READER);
-    assert.equal(digest.messageId, `<digest.2026-07-01.${subscriber?.id}@openpapers.test>`);
+    assert.equal(digest.messageId, `<digest.2026-07-01.${subscriber?.id}@localhost>`);
     assert.ok(digest.date instanceof Date && !Number.isNaN(digest.date.getTime()));
     // The raw header lines, unfolded: mailparser groups List-* headers by itself.
     const header = (key: string) =>

@@ -104,7 +104,6 @@ export async function webFixture(
     search,
     mailer,
     links: digestLinks(() => 'http://localhost'),
-    messageHost: 'openpapers.test',
     now: () => now.value,
     leaseSeconds: 60,
   });

@@ -21,7 +21,6 @@ function digestService(config: Config, store: ReturnType<typeof openStore>, mail
     search: searchService(store, config),
     mailer,
     links: digestLinks(() => origin),
-    messageHost: new URL(origin).hostname,
     now: () => new Date().toISOString(),
   });
 }

@@ -58,7 +58,6 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
         search,
         mailer,
         links: digestLinks(() => origin),
-        messageHost: 'openpapers',
         now,
       }),
       now,
