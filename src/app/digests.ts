@@ -8,6 +8,7 @@
 import { digestPeriod, selectDigest, type Candidate, type DigestPeriod } from '../core/digest/select.js';
 import { renderDigest, type DigestEntry } from '../core/digest/render.js';
 import { OpenPapersError } from '../core/errors.js';
+import { retryDelayMinutes } from '../core/schedule.js';
 import { normalizeEmail } from '../core/accounts/email.js';
 import { recommend, trainPersonalModel, type RecItem } from '../core/recs/personal.js';
 import { TfIdfSpace } from '../core/recs/tfidf.js';
@@ -63,11 +64,6 @@ export interface SendCounts {
   skipped: number;
   retrying: number;
   paused: number;
-}
-
-/** Minutes to wait before the n-th retry: 1, 5, 25, then every 2 hours. */
-export function retryDelayMinutes(attempt: number): number {
-  return Math.min(120, 5 ** Math.max(0, attempt - 1));
 }
 
 export class DigestService {

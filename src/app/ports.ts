@@ -163,6 +163,19 @@ export interface PaperStore {
   feedback(subscriberId: string): Promise<{ paperId: string; up: boolean }[]>;
 
   /**
+   * Leases a run of a scheduled job to `lease.worker` until `lease.until`. First a run that is due again: one
+   * waiting to retry whose time has come, or one whose worker's lease ran out (its attempts go up by one).
+   * Else the run for `dueSlot`, if no run for that slot or a later one exists. Null when nothing is due.
+   */
+  claimJobRun(job: string, dueSlot: string | null, lease: JobLease): Promise<JobRun | null>;
+  /** Extends a run's lease; false when the worker no longer holds it (another took it over). */
+  renewJobRun(id: number, lease: JobLease): Promise<boolean>;
+  /** Records how a run ended; false (and nothing recorded) when the worker no longer holds it. */
+  finishJobRun(id: number, worker: string, outcome: JobOutcome): Promise<boolean>;
+  /** The latest runs, newest slot first, of one job or of all. */
+  jobRuns(options: { job?: string; limit: number }): Promise<JobRun[]>;
+
+  /**
    * Counts one event under `key` and says whether it is within the limit: fewer than `limit` events since
    * `windowStart`. An event over the limit is not counted.
    */
@@ -270,6 +283,34 @@ export interface DigestSend {
   leaseUntil: string | null;
   lastError: string | null;
   sentAt: string | null;
+}
+
+export interface JobLease {
+  worker: string;
+  now: string;
+  until: string;
+}
+
+export type JobOutcome =
+  | { status: 'done'; summary: string; at: string }
+  /** Failed for now: tried again from `retryAt`. */
+  | { status: 'retry'; error: string; retryAt: string }
+  | { status: 'failed'; error: string; at: string };
+
+/** One run of a scheduled job: the job and the scheduled time (slot) it is for. */
+export interface JobRun {
+  id: number;
+  job: string;
+  slot: string;
+  /** `running` while leased to a worker; `retry` while waiting for `leaseUntil` to try again. */
+  status: 'running' | 'retry' | 'done' | 'failed';
+  attempts: number;
+  worker: string | null;
+  leaseUntil: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  summary: string | null;
+  lastError: string | null;
 }
 
 export type Role = 'user' | 'moderator' | 'admin';

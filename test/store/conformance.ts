@@ -502,6 +502,67 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.deepEqual(await store.feedback('s2'), [{ paperId: 'p1', up: false }]);
     });
 
+    test('job runs: one per job and slot, none for an older slot, leased, taken over, retried, recorded', async (t) => {
+      const store = await makeStore(t);
+      const lease = (worker: string, now: string, until: string) => ({ worker, now, until });
+      const first = await store.claimJobRun('digests', 'T06', lease('w1', 'T06:00', 'T06:05'));
+      assert.deepEqual(
+        [first?.job, first?.slot, first?.status, first?.attempts, first?.worker],
+        ['digests', 'T06', 'running', 1, 'w1'],
+      );
+      const id = first?.id as number;
+      assert.equal(
+        await store.claimJobRun('digests', 'T06', lease('w2', 'T06:01', 'T06:06')),
+        null,
+        'leased',
+      );
+      assert.equal(await store.claimJobRun('digests', 'T05', lease('w2', 'T06:01', 'T06:06')), null, 'older');
+      assert.equal(await store.claimJobRun('digests', null, lease('w2', 'T06:01', 'T06:06')), null);
+      assert.equal((await store.claimJobRun('embed', 'T06', lease('w2', 'T06:01', 'T06:06')))?.job, 'embed');
+
+      assert.equal(await store.renewJobRun(id, lease('w1', 'T06:04', 'T06:09')), true);
+      assert.equal(
+        await store.claimJobRun('digests', null, lease('w2', 'T06:06', 'T06:11')),
+        null,
+        'renewed',
+      );
+      const taken = await store.claimJobRun('digests', null, lease('w2', 'T06:10', 'T06:15'));
+      assert.deepEqual([taken?.id, taken?.worker, taken?.attempts], [id, 'w2', 2], 'the lease ran out');
+      assert.equal(await store.renewJobRun(id, lease('w1', 'T06:11', 'T06:16')), false, 'w1 lost it');
+      assert.equal(
+        await store.finishJobRun(id, 'w1', { status: 'done', summary: 'late', at: 'T06:12' }),
+        false,
+        'a worker that lost the run records nothing',
+      );
+
+      await store.finishJobRun(id, 'w2', { status: 'retry', error: 'SMTP down', retryAt: 'T06:20' });
+      assert.equal(
+        await store.claimJobRun('digests', null, lease('w1', 'T06:19', 'T06:24')),
+        null,
+        'not yet',
+      );
+      const retried = await store.claimJobRun('digests', 'T07', lease('w1', 'T06:21', 'T06:26'));
+      assert.deepEqual([retried?.slot, retried?.attempts], ['T06', 3], 'a due retry comes before a new slot');
+      assert.equal(
+        await store.finishJobRun(id, 'w1', { status: 'done', summary: 'sent 3', at: 'T06:22' }),
+        true,
+      );
+      const next = await store.claimJobRun('digests', 'T07', lease('w1', 'T07:00', 'T07:05'));
+      await store.finishJobRun(next?.id as number, 'w1', { status: 'failed', error: 'bad', at: 'T07:01' });
+      assert.equal(await store.claimJobRun('digests', null, lease('w1', 'T09:00', 'T09:05')), null, 'final');
+
+      const runs = await store.jobRuns({ job: 'digests', limit: 10 });
+      assert.deepEqual(
+        runs.map((run) => [run.slot, run.status, run.attempts, run.summary, run.lastError, run.finishedAt]),
+        [
+          ['T07', 'failed', 1, null, 'bad', 'T07:01'],
+          ['T06', 'done', 3, 'sent 3', null, 'T06:22'],
+        ],
+      );
+      assert.equal((await store.jobRuns({ limit: 10 })).length, 3);
+      assert.equal((await store.jobRuns({ limit: 1 })).length, 1);
+    });
+
     test('rate limits: at most `limit` events per key in the window; refused events do not count', async (t) => {
       const store = await makeStore(t);
       const take = (key: string, now: string) => store.takeRateLimit(key, now, `${now.slice(0, 15)}0`, 3);

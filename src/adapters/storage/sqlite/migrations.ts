@@ -248,6 +248,31 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 10,
+    name: 'job runs',
+    sql: `
+      -- The worker's record: one row per scheduled job and slot (the time it was scheduled for), so that each
+      -- slot runs once however many workers there are. A running row is leased to its worker; a worker that
+      -- dies leaves the lease to run out and another takes the run over. In the retry state, lease_until is
+      -- when it is tried again.
+      CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'retry', 'done', 'failed')),
+        attempts INTEGER NOT NULL,
+        worker TEXT,
+        lease_until TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        summary TEXT,
+        last_error TEXT,
+        UNIQUE (job, slot)
+      ) STRICT;
+      CREATE INDEX job_runs_pending ON job_runs (job, status, lease_until);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -22,6 +22,7 @@ import type {
   StoreStats,
 } from '../../../app/ports.js';
 import { SqliteDigests } from './digests.js';
+import { SqliteJobs } from './jobs.js';
 import { migrate } from './migrations.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from './rows.js';
 
@@ -32,6 +33,7 @@ export class SqliteStore implements PaperStore {
   private readonly statements;
   private readonly collections;
   private readonly digests: SqliteDigests;
+  private readonly jobs: SqliteJobs;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -188,6 +190,7 @@ export class SqliteStore implements PaperStore {
       ),
     };
     this.digests = new SqliteDigests(this.db);
+    this.jobs = new SqliteJobs(this.db);
     this.collections = {
       create: this.db.prepare<[string, string, string, string, number, string, string]>(
         `INSERT INTO collections (id, user_id, name, description, public, created_at, updated_at)
@@ -538,6 +541,22 @@ export class SqliteStore implements PaperStore {
 
   async feedback(subscriberId: string) {
     return this.digests.feedback(subscriberId);
+  }
+
+  async claimJobRun(...args: Parameters<PaperStore['claimJobRun']>) {
+    return this.jobs.claim(...args);
+  }
+
+  async renewJobRun(...args: Parameters<PaperStore['renewJobRun']>) {
+    return this.jobs.renew(...args);
+  }
+
+  async finishJobRun(...args: Parameters<PaperStore['finishJobRun']>) {
+    return this.jobs.finish(...args);
+  }
+
+  async jobRuns(options: { job?: string; limit: number }) {
+    return this.jobs.recent(options);
   }
 
   async putSignInToken(tokenHash: string, email: string, expiresAt: string): Promise<void> {
