@@ -6,6 +6,8 @@
  * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY). Mail goes through OPENPAPERS_SMTP_URL
  * from OPENPAPERS_MAIL_FROM; without a server it is written to the log. Submitted papers are fetched from
  * OPENPAPERS_ARXIV_API (default: export.arxiv.org/api). Links in digests point at OPENPAPERS_PUBLIC_URL.
+ * The worker's jobs run on the cron expressions OPENPAPERS_CRON_EMBED, OPENPAPERS_CRON_DAILY_DIGESTS and
+ * OPENPAPERS_CRON_WEEKLY_DIGESTS ("off" turns one off), read in OPENPAPERS_CRON_TIMEZONE (default UTC).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +29,37 @@ const envSchema = z.object({
   OPENPAPERS_MAIL_FROM: z.string().min(3).optional(),
   OPENPAPERS_ARXIV_API: z.string().url().optional(),
   OPENPAPERS_PUBLIC_URL: z.string().url().optional(),
+  OPENPAPERS_CRON_EMBED: z.string().min(1).optional(),
+  OPENPAPERS_CRON_DAILY_DIGESTS: z.string().min(1).optional(),
+  OPENPAPERS_CRON_WEEKLY_DIGESTS: z.string().min(1).optional(),
+  OPENPAPERS_CRON_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin')
+    .optional(),
+  OPENPAPERS_LEASE_SECONDS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of seconds')
+    .optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
 });
+
+/** The worker's jobs and when they run. */
+export const JOB_SETTINGS = {
+  embed: { setting: 'OPENPAPERS_CRON_EMBED', cron: '*/15 * * * *' },
+  'daily-digests': { setting: 'OPENPAPERS_CRON_DAILY_DIGESTS', cron: '0 6 * * *' },
+  'weekly-digests': { setting: 'OPENPAPERS_CRON_WEEKLY_DIGESTS', cron: '0 6 * * 1' },
+} as const;
+
+export type JobName = keyof typeof JOB_SETTINGS;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface Config {
   readonly dbPath: string;
@@ -41,6 +72,13 @@ export interface Config {
   readonly publicUrl: string | null;
   /** Outgoing mail: an SMTP server URL, or null to write messages to the log instead. */
   readonly mail: { readonly smtpUrl: string | null; readonly from: string };
+  readonly worker: {
+    /** Each job's cron expression; null for a job turned off. */
+    readonly cron: Readonly<Record<JobName, string | null>>;
+    readonly timezone: string;
+    /** How long a job run or a digest being sent stays claimed by a worker that stopped answering. */
+    readonly leaseSeconds: number;
+  };
   readonly embedding: {
     /** A Hugging Face hub id, a local model folder, or (with `url`) the endpoint's model name. */
     readonly model: string;
@@ -80,6 +118,18 @@ export function loadConfig(
     mail: Object.freeze({
       smtpUrl: parsed.OPENPAPERS_SMTP_URL ?? null,
       from: parsed.OPENPAPERS_MAIL_FROM ?? 'OpenPapers <openpapers@localhost>',
+    }),
+    worker: Object.freeze({
+      cron: Object.freeze(
+        Object.fromEntries(
+          Object.entries(JOB_SETTINGS).map(([job, { setting, cron }]) => {
+            const value = parsed[setting] ?? cron;
+            return [job, value.trim().toLowerCase() === 'off' ? null : value.trim()];
+          }),
+        ) as Record<JobName, string | null>,
+      ),
+      timezone: parsed.OPENPAPERS_CRON_TIMEZONE ?? 'UTC',
+      leaseSeconds: Number(parsed.OPENPAPERS_LEASE_SECONDS ?? 300),
     }),
     embedding: Object.freeze({
       model: options.model ?? parsed.OPENPAPERS_EMBED_MODEL ?? DEFAULT_EMBEDDING_MODEL,

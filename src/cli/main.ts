@@ -11,6 +11,7 @@ import { embedCommand, indexCommand, searchCommand, similarCommand } from './com
 import { serveCommand } from './commands/serve.js';
 import { userCreateCommand } from './commands/user.js';
 import { digestPreviewCommand, digestSendCommand } from './commands/digest.js';
+import { jobsCommand, workerCommand } from './commands/worker.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -219,6 +220,33 @@ function buildProgram(): Command {
       '\nNeeds OPENPAPERS_SMTP_URL and OPENPAPERS_PUBLIC_URL (the address digests link to).',
     )
     .action((options) => digestSendCommand(options, config()));
+
+  program
+    .command('worker')
+    .description('run the scheduled jobs (embed new papers, send digests) until stopped')
+    .option('--once', 'run the jobs that are due now, then exit')
+    .addHelpText(
+      'after',
+      `
+Jobs and their cron expressions (5 fields, or 6 with seconds first; "off" turns a job off):
+  embed            $OPENPAPERS_CRON_EMBED           default "*/15 * * * *"
+  daily-digests    $OPENPAPERS_CRON_DAILY_DIGESTS   default "0 6 * * *"
+  weekly-digests   $OPENPAPERS_CRON_WEEKLY_DIGESTS  default "0 6 * * 1"
+read in $OPENPAPERS_CRON_TIMEZONE (default UTC). Digests need OPENPAPERS_SMTP_URL and OPENPAPERS_PUBLIC_URL.
+
+Each scheduled run is leased to one worker (any number may run, on any machine sharing the database), renewed
+while it runs, and taken over by another when a worker dies and $OPENPAPERS_LEASE_SECONDS (default 300) pass.
+A failed run is tried again after 1, 5, 25 and 120 minutes. SIGTERM or Ctrl-C stops after the job in progress.
+"openpapers jobs" shows the record.`,
+    )
+    .action((options) => workerCommand(options, config()));
+
+  program
+    .command('jobs')
+    .description("show the worker's schedule and its latest runs, with their outcomes")
+    .option('--limit <n>', 'at most this many runs', positiveInteger, 20)
+    .option('--json', 'print {"timezone", "schedule", "runs"} as JSON')
+    .action((options) => jobsCommand(options, config()));
 
   program
     .command('eval')

@@ -15,7 +15,13 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/**
+ * `beforeAccept` sees each message before the server answers for it; returning false answers 451 instead of
+ * 250, and the message is not counted as received (a sender that never got a 250 has not delivered it).
+ */
+export async function startSmtp(
+  options: { beforeAccept?: (mail: ParsedMail) => boolean } = {},
+): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
   const refuse = new Map<string, number>();
   const refused: string[] = [];
@@ -35,6 +41,10 @@ export async function startSmtp(): Promise<TestSmtp> {
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {
+          if (options.beforeAccept?.(mail) === false) {
+            callback(Object.assign(new Error('not accepted'), { responseCode: 451 }));
+            return;
+          }
           received.push(mail);
           for (const wake of waiters.splice(0)) wake();
           callback();

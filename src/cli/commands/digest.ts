@@ -5,7 +5,7 @@
  */
 import { DigestService, digestLinks, type SendCounts } from '../../app/digests.js';
 import { ListService } from '../../app/lists.js';
-import type { Frequency } from '../../app/ports.js';
+import type { Frequency, PaperStore } from '../../app/ports.js';
 import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { OpenPapersError } from '../../core/errors.js';
@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { createProgress } from '../progress.js';
 import { searchService } from './search.js';
 
-function digestService(config: Config, store: ReturnType<typeof openStore>, mailer = logMailer(() => {})) {
+export function digestService(config: Config, store: PaperStore, mailer = logMailer(() => {})) {
   const origin = config.publicUrl ?? 'http://localhost:3000';
   return new DigestService({
     store,
@@ -22,6 +22,7 @@ function digestService(config: Config, store: ReturnType<typeof openStore>, mail
     mailer,
     links: digestLinks(() => origin),
     now: () => new Date().toISOString(),
+    leaseSeconds: config.worker.leaseSeconds,
   });
 }
 
