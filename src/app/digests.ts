@@ -10,9 +10,8 @@ import { renderDigest, type DigestEntry } from '../core/digest/render.js';
 import { OpenPapersError } from '../core/errors.js';
 import { retryDelayMinutes } from '../core/schedule.js';
 import { normalizeEmail } from '../core/accounts/email.js';
-import { recommend, trainPersonalModel, type RecItem } from '../core/recs/personal.js';
-import { TfIdfSpace } from '../core/recs/tfidf.js';
 import type { ListService } from './lists.js';
+import type { RecommendationService } from './recommendations.js';
 import {
   MailDeliveryError,
   type DigestItem,
@@ -50,6 +49,7 @@ export interface DigestDependencies {
   store: PaperStore;
   lists: ListService;
   search: Pick<SearchService, 'search'>;
+  recommendations: RecommendationService;
   mailer: Mailer;
   links: DigestLinks;
   now: () => string;
@@ -107,40 +107,12 @@ export class DigestService {
     return lists;
   }
 
-  /** Recent papers ranked by the reader's model: their collections and 👍 against their 👎. */
+  /** Recent papers ranked by the reader's model: their votes, collections and 👍 against their 👎. */
   private async personal(subscriber: Subscriber, period: DigestPeriod): Promise<Candidate[]> {
-    const userId = subscriber.userId as string;
-    const saved = new Set<string>();
-    for (const collection of await this.deps.store.listCollections(userId)) {
-      for (const row of await this.deps.store.collectionPapers(collection.id)) saved.add(row.paperId);
-    }
-    const feedback = await this.deps.store.feedback(subscriber.id);
-    for (const item of feedback) if (item.up) saved.add(item.paperId);
-    const disliked = feedback.filter((item) => !item.up).map((item) => item.paperId);
-    if (saved.size === 0) return [];
-    const recent = await this.deps.store.listPapers({ from: period.from, to: period.to, limit: 2000 });
-    const library = await this.deps.store.getPapers([...saved, ...disliked]);
-    const text = (paper: { title: string; abstract: string }) => `${paper.title} ${paper.abstract}`;
-    const space = new TfIdfSpace([...recent, ...library.values()].map(text));
-    const item = (paper: { id: string; title: string; abstract: string }): RecItem => ({
-      id: paper.id,
-      vector: null,
-      terms: space.vector(text(paper)),
-    });
-    const items = (ids: readonly string[]) =>
-      ids.flatMap((id) => {
-        const paper = library.get(id);
-        return paper ? [item(paper)] : [];
-      });
-    const model = trainPersonalModel({
-      positives: items([...saved]),
-      negatives: items(disliked),
-      background: [],
-    });
-    return recommend(model, recent.map(item), 30).map((hit) => ({
-      paperId: hit.id,
-      reason: `like "${library.get(hit.because)?.title ?? hit.because}" in your library`,
-    }));
+    const { recommendations } = this.deps;
+    const library = await recommendations.library({ userId: subscriber.userId, subscriberId: subscriber.id });
+    const picks = await recommendations.rank(library, period, 30);
+    return picks.map((pick) => ({ paperId: pick.paper.id, reason: pick.reason }));
   }
 
   /** What this subscriber's next digest would bring, without sending or recording anything. */

@@ -89,6 +89,8 @@ export interface PaperStore {
   reportedComments(limit: number): Promise<ReportedComment[]>;
   /** Which of these papers this voter has voted for. */
   votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
+  /** The papers this voter has voted for, the latest vote first. */
+  votedPapers(voter: string, limit: number): Promise<string[]>;
 
   /** The user with this (normalised) email, created with `candidate`'s id and role if there is none. */
   ensureUser(candidate: User): Promise<User>;

@@ -154,6 +154,22 @@ export class SearchService {
     return typeof side === 'string' ? null : side.vectors;
   }
 
+  /** The stored embeddings of these papers under the configured model; none when there is no model. */
+  async embeddingsOf(paperIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    const vectors = new Map<string, Float32Array>();
+    let embedder: Embedder;
+    try {
+      embedder = await this.deps.embedder();
+    } catch {
+      return vectors;
+    }
+    for (const id of paperIds) {
+      const vector = await this.deps.store.getEmbedding(embedder.key, id);
+      if (vector) vectors.set(id, vector);
+    }
+    return vectors;
+  }
+
   async search(request: SearchRequest): Promise<SearchResponse> {
     let query: Query;
     try {

@@ -6,6 +6,7 @@ import type { z } from '@hono/zod-openapi';
 import type { AccountService } from '../app/accounts.js';
 import type { CollectionService } from '../app/collections.js';
 import type { CommentService } from '../app/comments.js';
+import type { RecommendationService } from '../app/recommendations.js';
 import type { DigestService } from '../app/digests.js';
 import type { SubscriptionService } from '../app/subscriptions.js';
 import type { ListService, PeriodList } from '../app/lists.js';
@@ -26,6 +27,7 @@ export interface WebDeps {
   collections: CollectionService;
   subscriptions: SubscriptionService;
   digests: DigestService;
+  recommendations: RecommendationService;
   /** The current time as an ISO string; tests set it. */
   now: () => string;
 }

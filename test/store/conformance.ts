@@ -148,6 +148,10 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.equal(await store.setVote('2501.00003', 'bob', false, at), true);
       assert.equal(await store.setVote('2501.00003', 'bob', false, at), false);
       assert.equal(await store.communityRevision(), start + 4);
+      await store.setVote('2501.00001', 'bob', true, '2025-01-06T10:00:00Z');
+      assert.deepEqual(await store.votedPapers('bob', 10), ['2501.00001', '2501.00002'], 'latest first');
+      assert.deepEqual(await store.votedPapers('bob', 1), ['2501.00001']);
+      await store.setVote('2501.00001', 'bob', false, '2025-01-06T11:00:00Z');
       assert.deepEqual(
         await store.voteCounts(['2501.00001', '2501.00002', '2501.00003', 'nope']),
         new Map([

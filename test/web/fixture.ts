@@ -14,6 +14,7 @@ import { ingestSource } from '../../src/app/ingest.js';
 import { CollectionService } from '../../src/app/collections.js';
 import { CommentService } from '../../src/app/comments.js';
 import { DigestService, digestLinks } from '../../src/app/digests.js';
+import { RecommendationService } from '../../src/app/recommendations.js';
 import { SubscriptionService } from '../../src/app/subscriptions.js';
 import { parseLibraryFile } from '../../src/adapters/formats/library-files.js';
 import { ListService } from '../../src/app/lists.js';
@@ -98,10 +99,15 @@ export async function webFixture(
     now: () => now.value,
   });
   const lists = new ListService(store);
+  const recommendations = new RecommendationService({
+    store,
+    embeddings: (ids) => search.embeddingsOf(ids),
+  });
   const digests = new DigestService({
     store,
     lists,
     search,
+    recommendations,
     mailer,
     links: digestLinks(() => 'http://localhost'),
     now: () => now.value,
@@ -127,6 +133,7 @@ export async function webFixture(
       }),
       subscriptions: new SubscriptionService({ store, mailer, now: () => now.value }),
       digests,
+      recommendations,
       now: () => now.value,
     },
     { log: (entry) => logs.push(entry) },

@@ -5,6 +5,7 @@
  */
 import { DigestService, digestLinks, type SendCounts } from '../../app/digests.js';
 import { ListService } from '../../app/lists.js';
+import { RecommendationService } from '../../app/recommendations.js';
 import type { Frequency, PaperStore } from '../../app/ports.js';
 import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
@@ -15,10 +16,12 @@ import { searchService } from './search.js';
 
 export function digestService(config: Config, store: PaperStore, mailer = logMailer(() => {})) {
   const origin = config.publicUrl ?? 'http://localhost:3000';
+  const search = searchService(store, config);
   return new DigestService({
     store,
     lists: new ListService(store),
-    search: searchService(store, config),
+    search,
+    recommendations: new RecommendationService({ store, embeddings: (ids) => search.embeddingsOf(ids) }),
     mailer,
     links: digestLinks(() => origin),
     now: () => new Date().toISOString(),

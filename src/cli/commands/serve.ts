@@ -4,6 +4,7 @@ import { AccountService } from '../../app/accounts.js';
 import { CollectionService } from '../../app/collections.js';
 import { CommentService } from '../../app/comments.js';
 import { DigestService, digestLinks } from '../../app/digests.js';
+import { RecommendationService } from '../../app/recommendations.js';
 import { SubscriptionService } from '../../app/subscriptions.js';
 import { parseLibraryFile } from '../../adapters/formats/library-files.js';
 import { ListService } from '../../app/lists.js';
@@ -37,6 +38,10 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   // Links in digests shown on the web: the public address, or where this server is listening.
   let origin = options.publicUrl?.replace(/\/$/, '') ?? '';
   const lists = new ListService(store);
+  const recommendations = new RecommendationService({
+    store,
+    embeddings: (ids) => search.embeddingsOf(ids),
+  });
   const app = createWebApp(
     {
       store,
@@ -56,10 +61,12 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
         store,
         lists,
         search,
+        recommendations,
         mailer,
         links: digestLinks(() => origin),
         now,
       }),
+      recommendations,
       now,
     },
     {

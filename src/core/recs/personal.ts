@@ -2,19 +2,18 @@
  * The personal model, one per reader, trained on their papers (votes, collections, imported library, 👍) and
  * what they said no to (👎). Two sides, fused like hybrid search (each min–max normalised over the
  * candidates, then mixed):
+ * - words: BM25 with the whole library as the query, less a quarter of what they said no to (Rocchio);
  * - meaning: a logistic regression over embeddings, the reader's papers against their 👎 and a background
- *   sample of other papers (Scholar Inbox's classifier over embeddings);
- * - words: tf-idf, scored by the Rocchio vector (the mean of the reader's papers minus a quarter of the mean
- *   of their 👎) and by the nearest of their papers (arxiv-sanity ranks by tf-idf too).
+ *   sample of other papers (Scholar Inbox's classifier over embeddings).
  * Each recommendation names the reader's paper it is most like: the explanation a digest shows.
  */
-import { sparseDot, type SparseVector } from './tfidf.js';
+import type { Bm25Space, TermCounts, TermQuery } from './bm25.js';
 
 export interface RecItem {
   id: string;
   /** The paper's embedding (unit length), or null when it has none yet. */
   vector: Float32Array | null;
-  terms: SparseVector;
+  terms: TermCounts;
 }
 
 export interface TrainingSet {
@@ -27,7 +26,9 @@ export interface TrainingSet {
 
 export interface PersonalModel {
   dense: { weights: Float32Array; bias: number } | null;
-  sparse: { weights: SparseVector; bias: number };
+  words: TermQuery;
+  /** Word statistics of the papers being ranked. */
+  space: Bm25Space;
   positives: readonly RecItem[];
 }
 
@@ -44,8 +45,8 @@ export const MODEL_SETTINGS = {
   epochs: 20,
   learningRate: 0.5,
   l2: 1e-4,
-  /** How much the embedding side counts against the tf-idf side, after normalisation (bench:recs sweep). */
-  denseWeight: 0.2,
+  /** How much the embedding side counts against the words side, after normalisation (bench:recs sweep). */
+  denseWeight: 0.1,
 } as const;
 
 interface Example {
@@ -94,7 +95,7 @@ function trainLogistic(examples: readonly Example[], dims: number): { weights: F
   return { weights, bias };
 }
 
-export function trainPersonalModel(set: TrainingSet): PersonalModel {
+export function trainPersonalModel(set: TrainingSet, space: Bm25Space): PersonalModel {
   const dims = set.positives.find((item) => item.vector)?.vector?.length ?? 0;
   const usable = (items: readonly RecItem[]) => items.filter((item) => item.vector?.length === dims);
   const [positives, negatives, background] = [
@@ -119,25 +120,26 @@ export function trainPersonalModel(set: TrainingSet): PersonalModel {
     ...background.map((item) => ({ x: item.vector as Float32Array, label: 0 as const, weight: 1 })),
   ];
   const dense = positives.length > 0 ? trainLogistic(examples, dims) : null;
-  return { dense, sparse: { weights: rocchio(set), bias: 0 }, positives: set.positives };
+  return { dense, words: rocchio(set), space, positives: set.positives };
 }
 
 /**
- * The words side in closed form (Rocchio): the mean of the reader's papers minus a quarter of the mean of
- * what they said no to. A logistic regression over tf-idf, trained on a handful of papers against a
+ * The words side in closed form (Rocchio): the library's word counts less a quarter of those of what the
+ * reader said no to, per paper. A logistic regression over tf-idf, trained on a handful of papers against a
  * background sample, ranked worse than this on the benchmark (bench:recs): it fixes on the few words that
  * happen to separate the sample.
  */
-function rocchio(set: TrainingSet): SparseVector {
-  const weights: SparseVector = new Map();
+function rocchio(set: TrainingSet): TermQuery {
+  const weights = new Map<string, number>();
   const add = (items: readonly RecItem[], scale: number) => {
     for (const item of items) {
-      for (const [term, value] of item.terms)
-        weights.set(term, (weights.get(term) ?? 0) + (scale * value) / items.length);
+      for (const [term, count] of item.terms.counts)
+        weights.set(term, (weights.get(term) ?? 0) + scale * count);
     }
   };
   add(set.positives, 1);
-  add(set.negatives, -ROCCHIO_NEGATIVE);
+  if (set.negatives.length > 0)
+    add(set.negatives, (-ROCCHIO_NEGATIVE * set.positives.length) / set.negatives.length);
   return weights;
 }
 
@@ -158,16 +160,7 @@ export function recommend(
   const own = new Set(model.positives.map((item) => item.id));
   const pool = candidates.filter((item) => !own.has(item.id));
   if (pool.length === 0) return [];
-  // The words side: the Rocchio vector, and the nearest of the reader's papers (a library has several
-  // topics; its mean can sit between them).
-  const sparse = normalised(
-    pool.map((item) => {
-      let nearest = 0;
-      for (const positive of model.positives)
-        nearest = Math.max(nearest, sparseDot(positive.terms, item.terms));
-      return (sparseDot(model.sparse.weights, item.terms) + model.sparse.bias + nearest) / 2;
-    }),
-  );
+  const words = normalised(pool.map((item) => model.space.score(model.words, item.terms)));
   const dense = model.dense
     ? normalised(
         pool
@@ -181,18 +174,23 @@ export function recommend(
     : null;
   const weight = dense ? denseWeight : 0;
   return pool
-    .map((item, i) => ({ item, score: weight * (dense?.[i] ?? 0) + (1 - weight) * (sparse[i] as number) }))
+    .map((item, i) => ({ item, score: weight * (dense?.[i] ?? 0) + (1 - weight) * (words[i] as number) }))
     .sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1))
     .slice(0, limit)
-    .map(({ item, score }) => ({ id: item.id, score, because: mostLike(model.positives, item) }));
+    .map(({ item, score }) => ({ id: item.id, score, because: mostLike(model, item) }));
 }
 
-/** The reader's paper nearest to this one: embeddings and words together. */
-function mostLike(positives: readonly RecItem[], item: RecItem): string {
+/**
+ * The reader's paper nearest to this one: embeddings and words together, the words as BM25 with that paper
+ * as the query, over what it scores against itself (so that a long paper does not win by length).
+ */
+function mostLike(model: PersonalModel, item: RecItem): string {
+  const { positives, space } = model;
   let best = positives[0]?.id ?? '';
   let bestScore = Number.NEGATIVE_INFINITY;
   for (const positive of positives) {
-    let score = sparseDot(positive.terms, item.terms);
+    const self = space.score(positive.terms.counts, positive.terms);
+    let score = self > 0 ? space.score(positive.terms.counts, item.terms) / self : 0;
     if (positive.vector && item.vector && positive.vector.length === item.vector.length) {
       score += dotDense(positive.vector, item.vector);
     }

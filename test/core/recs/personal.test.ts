@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recommend, trainPersonalModel, type RecItem } from '../../../src/core/recs/personal.js';
-import { sparseDot, TfIdfSpace } from '../../../src/core/recs/tfidf.js';
+import { Bm25Space, countTerms } from '../../../src/core/recs/bm25.js';
 
 const TEXTS: Record<string, string> = {
   a1: 'Linear attention for long context transformers with kernel feature maps',
@@ -15,7 +15,9 @@ const TEXTS: Record<string, string> = {
   x1: 'Long context attention with linear kernels for efficient transformers',
 };
 
-function items(space: TfIdfSpace, withVectors: boolean): Map<string, RecItem> {
+const SPACE = new Bm25Space(Object.values(TEXTS).map(countTerms));
+
+function items(withVectors: boolean): Map<string, RecItem> {
   // Two-dimensional "embeddings": the first axis is the attention topic, the second everything else.
   return new Map(
     Object.entries(TEXTS).map(([id, text]) => [
@@ -23,33 +25,37 @@ function items(space: TfIdfSpace, withVectors: boolean): Map<string, RecItem> {
       {
         id,
         vector: withVectors ? Float32Array.from(id.startsWith('b') ? [0.1, 0.99] : [0.99, 0.1]) : null,
-        terms: space.vector(text),
+        terms: countTerms(text),
       },
     ]),
   );
 }
 
-test('tf-idf vectors have unit length and weigh rare words above common ones', () => {
-  const space = new TfIdfSpace(Object.values(TEXTS));
-  const vector = space.vector(TEXTS.a1 as string);
-  assert.ok(Math.abs(sparseDot(vector, vector) - 1) < 1e-9);
-  assert.ok(
-    (vector.get('kernel') as number) < (vector.get('featur') as number),
-    'kernel is in 3 texts, feature in 1',
-  );
-  assert.equal(space.vector('').size, 0);
+test('BM25 with a library as the query: rare words weigh more, repeats saturate, long papers count less', () => {
+  const query = new Map([
+    ['kernel', 1],
+    ['featur', 1],
+  ]);
+  const score = (text: string) => SPACE.score(query, countTerms(text));
+  assert.ok(score('feature maps') > score('kernel maps'), 'kernel is in 3 texts, feature in 1');
+  assert.ok(score('kernel kernel kernel') < 3 * score('kernel'), 'a repeated word saturates');
+  assert.ok(score('kernel maps') > score('kernel maps for long context windows of efficient models'));
+  assert.equal(score(''), 0);
+  assert.equal(SPACE.score(new Map([['kernel', 2]]), countTerms('kernel')), 2 * score('kernel'));
 });
 
 for (const withVectors of [true, false]) {
   test(`the personal model ranks the reader's topic first and says which paper each is like (${withVectors ? 'with' : 'without'} embeddings)`, () => {
-    const space = new TfIdfSpace(Object.values(TEXTS));
-    const all = items(space, withVectors);
+    const all = items(withVectors);
     const pick = (...ids: string[]) => ids.map((id) => all.get(id) as RecItem);
-    const model = trainPersonalModel({
-      positives: pick('a1', 'a2'),
-      negatives: pick('b5'),
-      background: pick('b1', 'b2', 'b3', 'b4'),
-    });
+    const model = trainPersonalModel(
+      {
+        positives: pick('a1', 'a2'),
+        negatives: pick('b5'),
+        background: pick('b1', 'b2', 'b3', 'b4'),
+      },
+      SPACE,
+    );
     const ranked = recommend(model, [...all.values()], 3);
     assert.deepEqual(
       ranked
@@ -65,8 +71,7 @@ for (const withVectors of [true, false]) {
 }
 
 test('a reader with no papers yet gets no model-driven ranking, not an error', () => {
-  const space = new TfIdfSpace(Object.values(TEXTS));
-  const all = items(space, true);
-  const model = trainPersonalModel({ positives: [], negatives: [], background: [...all.values()] });
+  const all = items(true);
+  const model = trainPersonalModel({ positives: [], negatives: [], background: [...all.values()] }, SPACE);
   assert.equal(recommend(model, [...all.values()], 5).length, 5);
 });

@@ -115,6 +115,9 @@ export class SqliteStore implements PaperStore {
       votedBy: this.db.prepare<[string, string], { paper_id: string }>(
         'SELECT paper_id FROM votes WHERE voter = ? AND paper_id = ?',
       ),
+      votedPapers: this.db.prepare<[string, number], { paper_id: string }>(
+        'SELECT paper_id FROM votes WHERE voter = ? ORDER BY created_at DESC, paper_id LIMIT ?',
+      ),
       insertUser: this.db.prepare<[string, string, string, string]>(
         'INSERT INTO users (id, email, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING',
       ),
@@ -365,6 +368,10 @@ export class SqliteStore implements PaperStore {
 
   async votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>> {
     return new Set(paperIds.filter((id) => this.statements.votedBy.get(voter, id)));
+  }
+
+  async votedPapers(voter: string, limit: number): Promise<string[]> {
+    return this.statements.votedPapers.all(voter, limit).map((row) => row.paper_id);
   }
 
   async ensureUser(candidate: User): Promise<User> {

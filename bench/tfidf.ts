@@ -1,8 +1,8 @@
 /**
- * Sparse tf-idf vectors over the lexical analyser's terms (sublinear tf, smoothed idf, unit length), the
- * features arxiv-sanity ranks by: cheap, and strong on the rare technical words that make a paper itself.
+ * The baseline of bench:recs: sparse tf-idf vectors over the lexical analyser's terms (sublinear tf, smoothed
+ * idf, unit length), the features arxiv-sanity ranks by.
  */
-import { analyze } from '../search/tokenize.js';
+import { analyze } from '../src/core/search/tokenize.js';
 
 /** Term → weight; unit length once made by a TfIdfSpace. */
 export type SparseVector = Map<string, number>;
