@@ -51,6 +51,7 @@ ol.cards > li { list-style: none; }
 .card h3 { font-size: 1.08rem; margin: 0 0 .25rem; line-height: 1.35; }
 .card h3 a { color: var(--fg); text-decoration: none; } .card h3 a:hover { text-decoration: underline; }
 .card p { margin: .2rem 0; }
+.card .reason { color: var(--muted); font-size: .9rem; font-style: italic; }
 .abstract { overflow-wrap: anywhere; }
 .badge { display: inline-block; margin-left: .5rem; padding: 0 .45rem; border-radius: 4px; font-size: .75rem;
   background: var(--badge); color: var(--bg); vertical-align: middle; }

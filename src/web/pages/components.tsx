@@ -13,7 +13,7 @@ export const SUBSCRIBE_INVITATION = 'Get trending papers in your email inbox!';
 export interface LayoutProps {
   title: string;
   /** Which navigation entry is the current page. */
-  section?: 'daily' | 'trending' | 'search' | 'subscribe' | 'about';
+  section?: 'daily' | 'trending' | 'for-you' | 'search' | 'subscribe' | 'about';
   query?: string;
   /** Feeds of this page, announced to feed readers and linked in the footer. */
   feeds?: { title: string; rss: string; atom: string };
@@ -83,6 +83,9 @@ export function Layout(props: LayoutProps) {
             </form>
             {props.account ? (
               <>
+                <a href="/for-you" aria-current={current('for-you')}>
+                  For you
+                </a>
                 <a href="/collections">Collections</a>
                 <a href="/account" title={props.account}>
                   Account
@@ -215,6 +218,8 @@ export interface CardProps {
   /** A search snippet with highlights instead of the abstract's start. */
   snippet?: Snippet;
   titleSnippet?: Snippet;
+  /** Why it is shown to this reader ("like … in your library"). */
+  reason?: string;
 }
 
 export function PaperCard(props: CardProps) {
@@ -239,6 +244,7 @@ export function PaperCard(props: CardProps) {
         <VoteButton paperId={paper.id} votes={votes} vote={props.vote ?? null} />
       </div>
       <Categories categories={paper.categories.slice(0, 4)} />
+      {props.reason ? <p class="reason">{props.reason}</p> : null}
       <p class="abstract">
         {props.snippet ? (
           <Highlighted snippet={props.snippet} />
