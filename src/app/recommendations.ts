@@ -27,6 +27,8 @@ export interface RecommendationDependencies {
   embeddings: (paperIds: readonly string[]) => Promise<Map<string, Float32Array>>;
 }
 
+type Window = { from?: string; to?: string };
+
 /** Candidates ranked at most: enough for weeks of a busy category, few enough to rank per request. */
 const MAX_CANDIDATES = 2000;
 /** Library papers used at most, the most recent first. */
@@ -50,8 +52,11 @@ export class RecommendationService {
     return { liked: [...liked].slice(0, MAX_LIBRARY), disliked: disliked.filter((id) => !liked.has(id)) };
   }
 
-  /** Papers of the days `from`–`to` for this library, best first; none when the library is empty. */
-  async rank(library: ReaderLibrary, window: { from: string; to: string }, limit: number): Promise<Pick[]> {
+  /**
+   * Papers of the days `from`–`to` (without them, the newest papers) for this library, best first; none when
+   * the library is empty.
+   */
+  async rank(library: ReaderLibrary, window: Window, limit: number): Promise<Pick[]> {
     if (library.liked.length === 0) return [];
     const { store } = this.deps;
     const recent = await store.listPapers({ from: window.from, to: window.to, limit: MAX_CANDIDATES });
@@ -88,7 +93,7 @@ export class RecommendationService {
   }
 
   /** The cold start: the newest papers of the chosen categories, taken in turn. */
-  async newestIn(categories: readonly string[], window: { from: string; to: string }, limit: number) {
+  async newestIn(categories: readonly string[], window: Window, limit: number) {
     const lists = await Promise.all(
       categories.map(async (category) =>
         (await this.deps.store.listPapers({ ...window, category, limit })).map((paper) => ({

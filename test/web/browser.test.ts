@@ -303,6 +303,18 @@ describe('in the browser', () => {
     await reader.screenshot({ path: join(SHOTS, 'digest-phone.png'), fullPage: true });
     await reader.setViewportSize({ width: 1280, height: 900 });
 
+    // The papers voted for and saved make the For you page.
+    await reader.goto(`${base}/`);
+    await reader.getByRole('link', { name: 'For you', exact: true }).click();
+    assert.equal((await reader.locator('h1').textContent())?.trim(), 'For you');
+    const reasons = await reader.locator('ol.cards .reason').allTextContents();
+    assert.ok(reasons.length > 0);
+    assert.ok(
+      reasons.every((reason) => /^like ".+" in your library$/.test(reason)),
+      reasons.join('\n'),
+    );
+    await reader.screenshot({ path: join(SHOTS, 'for-you.png') });
+
     await reader.goto(`${base}/account`);
     await reader.getByRole('button', { name: 'Sign out', exact: true }).click();
     await reader.waitForURL(`${base}/`);

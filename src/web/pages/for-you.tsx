@@ -11,7 +11,6 @@ export function ForYouPage(props: {
   /** How the list was made: from the reader's library, from their categories, or not at all yet. */
   basis: 'library' | 'categories' | 'none';
   librarySize: number;
-  window: { from: string; to: string };
   now: string;
   vote: VoteContext | null;
   account: string;
@@ -22,7 +21,7 @@ export function ForYouPage(props: {
       <h1>For you</h1>
       <p class="lede">
         {basis === 'library'
-          ? `Papers from ${props.window.from} to ${props.window.to}, ranked by what is in your library: the ${props.librarySize} papers you upvoted, saved to your collections or marked 👍 in a digest.`
+          ? `The newest papers, ranked by what is in your library: the ${props.librarySize} papers you upvoted, saved to your collections or marked 👍 in a digest.`
           : 'Your feed learns from the papers you upvote, save to your collections (or import from Zotero or BibTeX) and mark 👍 in a digest.'}{' '}
         {basis === 'categories'
           ? 'Until then, these are the newest papers of the categories you subscribed to.'

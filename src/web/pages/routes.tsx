@@ -9,7 +9,6 @@ import { renderFeed, FEED_CONTENT_TYPES, type FeedSpec } from '../feeds.js';
 import { periodPage, parseParams, searchPage, type PeriodParams, type WebDeps } from '../queries.js';
 import { DailyQuery, MonthlyQuery, SearchQuery, TrendingQuery, WeeklyQuery } from '../schemas.js';
 import { paperPath, withQuery } from '../urls.js';
-import { addDays } from '../../core/lists/periods.js';
 import { ForYouPage } from './for-you.js';
 import { HomePage, TrendingPage } from './lists.js';
 import { PaperPage } from './paper.js';
@@ -17,8 +16,7 @@ import { SearchPage, searchHref } from './search.js';
 import { TrendingAboutPage } from './static.js';
 import type { Child } from 'hono/jsx';
 
-/** The "For you" page ranks the papers of the latest this many days. */
-const FOR_YOU_DAYS = 14;
+/** How many of the newest papers the "For you" page shows, best for the reader first. */
 const FOR_YOU_SIZE = 30;
 
 /** Pages may be cached by clients but must be revalidated (with their ETag) before each use. */
@@ -117,19 +115,17 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
   app.get('/for-you', async (c) => {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect(withQuery('/signin', { next: '/for-you' }), 303);
-    const latest = (await deps.lists.latestDay()) ?? deps.now().slice(0, 10);
-    const window = { from: addDays(latest, -FOR_YOU_DAYS + 1), to: latest };
     const subscriber = await deps.store.getSubscriberByEmail(viewer.user.email);
     const library = await deps.recommendations.library({
       userId: viewer.user.id,
       subscriberId: subscriber?.id ?? null,
     });
-    let picks = await deps.recommendations.rank(library, window, FOR_YOU_SIZE);
+    let picks = await deps.recommendations.rank(library, {}, FOR_YOU_SIZE);
     let basis: 'library' | 'categories' | 'none' = 'library';
     if (library.liked.length === 0) {
       const categories = subscriber?.topics.categories ?? [];
       basis = categories.length > 0 ? 'categories' : 'none';
-      picks = await deps.recommendations.newestIn(categories, window, FOR_YOU_SIZE);
+      picks = await deps.recommendations.newestIn(categories, {}, FOR_YOU_SIZE);
     }
     const listed = await deps.lists.withVotes(picks.map((pick) => pick.paper));
     const items = listed.map((item, i) => ({ ...item, reason: picks[i]?.reason ?? '' }));
@@ -139,7 +135,6 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
         items={items}
         basis={basis}
         librarySize={library.liked.length}
-        window={window}
         now={deps.now()}
         vote={await voteContext(
           c,
