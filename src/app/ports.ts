@@ -163,6 +163,9 @@ export interface PaperStore {
   sentPapers(subscriberId: string, paperIds: readonly string[]): Promise<Set<string>>;
   putFeedback(subscriberId: string, paperId: string, up: boolean, at: string): Promise<void>;
   feedback(subscriberId: string): Promise<{ paperId: string; up: boolean }[]>;
+  /** One paper's feedback from a subscriber, with when it was given; null when there is none. */
+  getFeedback(subscriberId: string, paperId: string): Promise<{ up: boolean; at: string } | null>;
+  deleteFeedback(subscriberId: string, paperId: string): Promise<void>;
 
   /**
    * Leases a run of a scheduled job to `lease.worker` until `lease.until`. First a run that is due again: one

@@ -48,6 +48,9 @@ function checkedTopics(topics: DigestTopics, signedIn: boolean): DigestTopics {
   return checked;
 }
 
+/** A 👍 and a 👎 on one paper closer together than this come from a link-checking filter, not a reader. */
+const SCANNER_WINDOW_MS = 60_000;
+
 export class SubscriptionService {
   constructor(private readonly deps: { store: PaperStore; mailer: Mailer; now: () => string }) {}
 
@@ -164,12 +167,23 @@ export class SubscriptionService {
     return { ...subscriber, status: 'unsubscribed' };
   }
 
-  async feedback(token: string, paperId: string, up: boolean): Promise<Subscriber> {
+  /**
+   * Records a 👍 or 👎 from a digest's link. Link-checking mail filters open every link of a message within
+   * seconds, so a 👍 and a 👎 on one paper that close together are taken for a filter, and both dropped.
+   */
+  async feedback(token: string, paperId: string, up: boolean): Promise<'recorded' | 'dropped'> {
     const subscriber = await this.byLinkToken(token);
-    if (!(await this.deps.store.getPaper(paperId))) {
+    const { store } = this.deps;
+    if (!(await store.getPaper(paperId))) {
       throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${paperId.slice(0, 200)}"`);
     }
-    await this.deps.store.putFeedback(subscriber.id, paperId, up, this.deps.now());
-    return subscriber;
+    const now = this.deps.now();
+    const previous = await store.getFeedback(subscriber.id, paperId);
+    if (previous && previous.up !== up && Date.parse(now) - Date.parse(previous.at) < SCANNER_WINDOW_MS) {
+      await store.deleteFeedback(subscriber.id, paperId);
+      return 'dropped';
+    }
+    await store.putFeedback(subscriber.id, paperId, up, now);
+    return 'recorded';
   }
 }

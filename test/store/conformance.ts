@@ -504,6 +504,10 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       await store.putFeedback('s2', 'p1', true, 't1');
       await store.putFeedback('s2', 'p1', false, 't2');
       assert.deepEqual(await store.feedback('s2'), [{ paperId: 'p1', up: false }]);
+      assert.deepEqual(await store.getFeedback('s2', 'p1'), { up: false, at: 't2' });
+      await store.deleteFeedback('s2', 'p1');
+      assert.equal(await store.getFeedback('s2', 'p1'), null);
+      assert.deepEqual(await store.feedback('s2'), []);
     });
 
     test('job runs: one per job and slot, none for an older slot, leased, taken over, retried, recorded', async (t) => {

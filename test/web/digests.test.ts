@@ -115,6 +115,24 @@ describe('digests', () => {
     const subscriber = await fixture.store.getSubscriberByEmail(READER);
     const paper = new URL(down).searchParams.get('paper');
     assert.deepEqual(await fixture.store.feedback(subscriber?.id as string), [{ paperId: paper, up: false }]);
+
+    // A link-checking mail filter opens every link at once: the 👍 and 👎 of each paper cancel out.
+    const votes = links.filter((link) => link.includes('/feedback?'));
+    assert.equal(votes.length, 2 * (digest.text?.match(/^\d+\. /gm)?.length ?? 0));
+    for (const link of votes) assert.equal((await fixture.app.request(path(link))).status, 200);
+    const others = votes.find((link) => !link.includes(`paper=${encodeURIComponent(paper as string)}&`));
+    const other = new URL(others as string).searchParams.get('paper') as string;
+    assert.equal(await fixture.store.getFeedback(subscriber?.id as string, other), null, 'nothing counted');
+    // A reader a few minutes later counts.
+    later(3);
+    const up = await fixture.app.request(
+      path(
+        `http://localhost/digest/${subscriber?.linkToken}/feedback?paper=${encodeURIComponent(other)}&vote=up`,
+      ),
+    );
+    assert.match(await up.text(), /more papers like this one/);
+    assert.equal((await fixture.store.getFeedback(subscriber?.id as string, other))?.up, true);
+
     const subscribePage = links.find((link) => link.endsWith('/subscribe')) as string;
     assert.equal((await fixture.app.request(path(subscribePage))).status, 200);
     assert.equal((await fixture.app.request('/digest/not-a-token/2026-07-01')).status, 404);

@@ -130,12 +130,18 @@ export function registerSubscribeRoutes(
   app.get('/digest/:token/feedback', async (c) => {
     const paperId = c.req.query('paper') ?? '';
     const up = c.req.query('vote') !== 'down';
-    await deps.subscriptions.feedback(c.req.param('token'), paperId, up);
+    const outcome = await deps.subscriptions.feedback(c.req.param('token'), paperId, up);
     return html(
       c,
       <MessagePage
-        title="Thanks"
-        message={up ? 'Noted: more papers like this one.' : 'Noted: fewer papers like this one.'}
+        title={outcome === 'recorded' ? 'Thanks' : 'Not counted'}
+        message={
+          outcome === 'dropped'
+            ? 'Both 👍 and 👎 arrived for this paper within a minute, the way link-checking mail filters open every link, so neither counts. If it was you, choose again in a minute.'
+            : up
+              ? 'Noted: more papers like this one.'
+              : 'Noted: fewer papers like this one.'
+        }
         link={{ href: paperPath(paperId), text: 'Open the paper' }}
       />,
       200,

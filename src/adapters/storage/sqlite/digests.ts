@@ -122,6 +122,12 @@ export class SqliteDigests {
         `INSERT INTO digest_feedback (subscriber_id, paper_id, up, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (subscriber_id, paper_id) DO UPDATE SET up = excluded.up, created_at = excluded.created_at`,
       ),
+      getFeedback: db.prepare<[string, string], { up: number; created_at: string }>(
+        'SELECT up, created_at FROM digest_feedback WHERE subscriber_id = ? AND paper_id = ?',
+      ),
+      deleteFeedback: db.prepare<[string, string]>(
+        'DELETE FROM digest_feedback WHERE subscriber_id = ? AND paper_id = ?',
+      ),
       feedback: db.prepare<[string], { paper_id: string; up: number }>(
         'SELECT paper_id, up FROM digest_feedback WHERE subscriber_id = ? ORDER BY created_at, paper_id',
       ),
@@ -219,6 +225,15 @@ export class SqliteDigests {
 
   putFeedback(subscriberId: string, paperId: string, up: boolean, at: string): void {
     this.statements.putFeedback.run(subscriberId, paperId, up ? 1 : 0, at);
+  }
+
+  getFeedback(subscriberId: string, paperId: string): { up: boolean; at: string } | null {
+    const row = this.statements.getFeedback.get(subscriberId, paperId);
+    return row ? { up: row.up === 1, at: row.created_at } : null;
+  }
+
+  deleteFeedback(subscriberId: string, paperId: string): void {
+    this.statements.deleteFeedback.run(subscriberId, paperId);
   }
 
   feedback(subscriberId: string): { paperId: string; up: boolean }[] {

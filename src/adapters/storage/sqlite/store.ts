@@ -550,6 +550,14 @@ export class SqliteStore implements PaperStore {
     return this.digests.feedback(subscriberId);
   }
 
+  async getFeedback(subscriberId: string, paperId: string) {
+    return this.digests.getFeedback(subscriberId, paperId);
+  }
+
+  async deleteFeedback(subscriberId: string, paperId: string) {
+    this.digests.deleteFeedback(subscriberId, paperId);
+  }
+
   async claimJobRun(...args: Parameters<PaperStore['claimJobRun']>) {
     return this.jobs.claim(...args);
   }
