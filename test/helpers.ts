@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Subscriber } from '../src/app/ports.js';
 
 /** The repository root (tests run from dist/test/...). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,4 +57,21 @@ export interface IngestSummary {
 
 export function parseSummary(stdout: string): IngestSummary {
   return JSON.parse(stdout) as IngestSummary;
+}
+
+/** An active daily subscription to new papers in cs.CL, as the CLI tests store it directly. */
+export function activeSubscriber(id: string, email: string): Subscriber {
+  const now = new Date().toISOString();
+  return {
+    id,
+    email,
+    userId: null,
+    linkToken: `token-${id}`,
+    frequency: 'daily',
+    topics: { trending: false, personal: false, categories: ['cs.CL'], searches: [] },
+    status: 'active',
+    statusReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

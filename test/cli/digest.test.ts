@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
-import { runCli, tempDir } from '../helpers.js';
+import { activeSubscriber, runCli, tempDir } from '../helpers.js';
 import { startSmtp } from '../web/smtp.js';
 
 test('digest preview shows why; digest send needs its settings, sends once, and a dry run records nothing', async (t) => {
@@ -29,22 +29,7 @@ test('digest preview shows why; digest send needs its settings, sends once, and 
   );
   assert.equal((await runCli(['--db', db, 'ingest', papers])).code, 0);
   const store = new SqliteStore(db);
-  const now = new Date().toISOString();
-  await store.putSubscriber(
-    {
-      id: 's1',
-      email: 'reader@example.org',
-      userId: null,
-      linkToken: 'token-1',
-      frequency: 'daily',
-      topics: { trending: false, personal: false, categories: ['cs.CL'], searches: [] },
-      status: 'active',
-      statusReason: null,
-      createdAt: now,
-      updatedAt: now,
-    },
-    null,
-  );
+  await store.putSubscriber(activeSubscriber('s1', 'reader@example.org'), null);
   await store.close();
 
   const preview = await runCli(['--db', db, 'digest', 'preview', 'Reader@example.org', '--json']);
@@ -78,7 +63,7 @@ test('digest preview shows why; digest send needs its settings, sends once, and 
   assert.equal(sent.code, 0, sent.stderr);
   assert.deepEqual(JSON.parse(sent.stdout), { sent: 1, empty: 0, skipped: 0, retrying: 0, paused: 0 });
   assert.equal(smtp.received.length, 1, 'the dry run sent nothing');
-  assert.match(smtp.received[0]?.text ?? '', /https:\/\/papers\.example\.org\/unsubscribe\/token-1/);
+  assert.match(smtp.received[0]?.text ?? '', /https:\/\/papers\.example\.org\/unsubscribe\/token-s1/);
   assert.match(smtp.received[0]?.messageId ?? '', /@papers\.example\.org>$/);
   const again = await runCli(['--db', db, 'digest', 'send', '--json'], env);
   assert.deepEqual(JSON.parse(again.stdout), { sent: 0, empty: 0, skipped: 1, retrying: 0, paused: 0 });

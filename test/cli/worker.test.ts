@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JobRun } from '../../src/app/ports.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
-import { CLI, runCli, tempDir } from '../helpers.js';
+import { activeSubscriber, CLI, runCli, tempDir } from '../helpers.js';
 import { startSmtp } from '../web/smtp.js';
 
 const SUBSCRIBERS = 1000;
@@ -37,22 +37,9 @@ async function databaseWithSubscribers(dir: string): Promise<string> {
   );
   assert.equal((await runCli(['--db', db, 'ingest', papers])).code, 0);
   const store = new SqliteStore(db);
-  const now = new Date().toISOString();
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    const id = `s${String(i).padStart(4, '0')}`;
     await store.putSubscriber(
-      {
-        id,
-        email: `reader${i}@example.org`,
-        userId: null,
-        linkToken: `token-${id}`,
-        frequency: 'daily',
-        topics: { trending: false, personal: false, categories: ['cs.CL'], searches: [] },
-        status: 'active',
-        statusReason: null,
-        createdAt: now,
-        updatedAt: now,
-      },
+      activeSubscriber(`s${String(i).padStart(4, '0')}`, `reader${i}@example.org`),
       null,
     );
   }
