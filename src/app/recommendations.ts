@@ -31,7 +31,7 @@ type Window = { from?: string; to?: string };
 
 /** Candidates ranked at most: enough for weeks of a busy category, few enough to rank per request. */
 const MAX_CANDIDATES = 2000;
-/** Library papers used at most, the most recent first. */
+/** Library papers used at most: the collections' latest additions, then the latest votes. */
 const MAX_LIBRARY = 500;
 
 export class RecommendationService {
