@@ -128,8 +128,10 @@ export class CollectionService {
     await this.deps.store.deleteCollection(id);
   }
 
-  private async checkRoom(collectionId: string, adding: number): Promise<void> {
-    const size = (await this.deps.store.collectionPapers(collectionId)).length;
+  private async checkRoom(user: User, collectionId: string, adding: number): Promise<void> {
+    // The owner's list carries each collection's count: no need to read up to the limit's rows to count them.
+    const collections = await this.deps.store.listCollections(user.id);
+    const size = collections.find((collection) => collection.id === collectionId)?.papers ?? 0;
     if (size + adding > COLLECTION_LIMITS.papers) {
       throw new OpenPapersError(
         'OP_ERR_BAD_REQUEST',
@@ -144,7 +146,7 @@ export class CollectionService {
     if (!(await this.deps.store.getPaper(paperId))) {
       throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${paperId.slice(0, 200)}"`);
     }
-    await this.checkRoom(id, 1);
+    await this.checkRoom(user, id, 1);
     const entry = note === undefined ? { paperId } : { paperId, note: checkedNote(note) };
     await this.deps.store.addToCollection(id, [entry], this.deps.now());
   }
@@ -181,7 +183,7 @@ export class CollectionService {
     );
     const report = await this.match(this.deps.parseLibrary(text));
     const ids = [...new Set(report.matched.map((entry) => entry.paperId))];
-    await this.checkRoom(id, ids.length);
+    await this.checkRoom(user, id, ids.length);
     await this.deps.store.addToCollection(
       id,
       ids.map((paperId) => ({ paperId })),
