@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JobRun } from '../../src/app/ports.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
-import { activeSubscriber, CLI, runCli, tempDir } from '../helpers.js';
+import { activeSubscriber, CLI, runCli, sharedPath, tempDir } from '../helpers.js';
 import { startSmtp } from '../web/smtp.js';
 
 const SUBSCRIBERS = 1000;
@@ -174,4 +174,58 @@ test('worker --once runs what is due and exits; jobs shows the schedule and the 
   );
   const text = await runCli(['--db', db, 'jobs'], env);
   assert.match(text.stdout, /embed +retry +attempts 1 +failed \(.*\); trying again at /);
+});
+
+test('the embed job embeds new papers and updates the search index, then skips until papers change', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'embed.db');
+  const paper = (n: number) =>
+    JSON.stringify({
+      id: `2611.0000${n}`,
+      title: `Paper ${n}`,
+      abstract: 'Linear attention for long context.',
+    });
+  writeFileSync(join(dir, 'first.jsonl'), paper(1));
+  writeFileSync(join(dir, 'second.jsonl'), paper(2));
+  assert.equal((await runCli(['--db', db, 'ingest', join(dir, 'first.jsonl')])).code, 0);
+  const worker = startWorker({
+    OPENPAPERS_DB: db,
+    OPENPAPERS_EMBED_MODEL: sharedPath('models', 'converted', 'universal-sentence-encoder-lite'),
+    OPENPAPERS_CRON_EMBED: '* * * * * *',
+    OPENPAPERS_SMTP_URL: '',
+  });
+  t.after(() => worker.child.kill('SIGKILL'));
+  const summaries = async () => {
+    const jobs = await runCli(['--db', db, 'jobs', '--json', '--limit', '1000']);
+    const { runs } = JSON.parse(jobs.stdout) as { runs: JobRun[] };
+    return runs.reverse().flatMap((run) => (run.status === 'done' ? [run.summary as string] : []));
+  };
+  const waitFor = async (done: (summaries: string[]) => boolean) => {
+    for (let tries = 0; tries < 120; tries++) {
+      const seen = await summaries();
+      if (done(seen)) return seen;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.fail(`the worker did not get there:\n${worker.output()}`);
+  };
+  const first = await waitFor((seen) => seen.length >= 3);
+  assert.match(first[0] as string, /^embedded 1 papers \(0 up to date\) with /);
+  assert.deepEqual(
+    first.slice(1),
+    first.slice(1).map(() => 'no papers changed since the last run'),
+  );
+
+  assert.equal((await runCli(['--db', db, 'ingest', join(dir, 'second.jsonl')])).code, 0);
+  const after = await waitFor((seen) =>
+    seen.some((summary) => summary.startsWith('embedded 1 papers (1 up')),
+  );
+  assert.ok(after.length > first.length);
+  worker.child.kill('SIGTERM');
+  assert.deepEqual(await once(worker.child, 'exit'), [0, null]);
+  const search = await runCli(['--db', db, 'search', 'linear attention', '--mode', 'semantic', '--json'], {
+    OPENPAPERS_EMBED_MODEL: sharedPath('models', 'converted', 'universal-sentence-encoder-lite'),
+  });
+  assert.equal(search.code, 0, search.stderr);
+  const { results } = JSON.parse(search.stdout) as { results: { id: string }[] };
+  assert.deepEqual(results.map((result) => result.id).sort(), ['2611.00001', '2611.00002']);
 });

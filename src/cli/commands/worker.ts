@@ -34,6 +34,8 @@ function buildJobs(
   const embedder = lazyEmbedder(config.embedding);
   const search = searchService(store, config, embedder);
   const digests = mailer ? digestService(config, store, mailer) : null;
+  // Embedding reads every paper to find the new and changed ones: not again until papers change.
+  let embeddedAtRevision: number | null = null;
   return scheduled.flatMap(({ name, schedule }): ScheduledJob[] => {
     if (name === 'embed') {
       return [
@@ -41,6 +43,8 @@ function buildJobs(
           name,
           schedule,
           run: async () => {
+            const revision = await store.revision();
+            if (revision === embeddedAtRevision) return 'no papers changed since the last run';
             const model = await embedder();
             const progress = createProgress(`embedding (${model.model})`, (await store.stats()).papers);
             const counts = await embedMissing(store, model, {
@@ -49,6 +53,7 @@ function buildJobs(
             // Bring the search indexes up to date now, not on the first search after.
             await search.lexicalIndex();
             await search.vectorIndex();
+            embeddedAtRevision = revision;
             return `embedded ${counts.embedded} papers (${counts.upToDate} up to date) with ${model.model}`;
           },
         },
