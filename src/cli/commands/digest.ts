@@ -29,6 +29,14 @@ export function digestService(config: Config, store: PaperStore, mailer = logMai
   });
 }
 
+/** A send's counts in words: "sent 812, nothing new for 40, already sent 0, retrying 2, paused 1". */
+export function describeCounts(counts: SendCounts, sent = 'sent'): string {
+  return (
+    `${sent} ${counts.sent}, nothing new for ${counts.empty}, already sent ${counts.skipped}, ` +
+    `retrying ${counts.retrying}, paused ${counts.paused}`
+  );
+}
+
 export async function digestPreviewCommand(
   email: string,
   options: { json?: boolean },
@@ -91,8 +99,7 @@ export async function digestSendCommand(
     process.stdout.write(
       options.json
         ? `${JSON.stringify(counts)}\n`
-        : `${options.dryRun ? 'would send' : 'sent'} ${counts.sent}, nothing new for ${counts.empty}, already sent ${counts.skipped}, ` +
-            `retrying ${counts.retrying}, paused ${counts.paused}\n`,
+        : `${describeCounts(counts, options.dryRun ? 'would send' : 'sent')}\n`,
     );
   } finally {
     mailer.close();

@@ -1,6 +1,6 @@
 /** search, similar, embed and index: the commands that use the search indexes. */
 import { rmSync } from 'node:fs';
-import { embedMissing } from '../../app/embed.js';
+import { embedMissing, type EmbedCounts } from '../../app/embed.js';
 import type { Embedder, PaperStore } from '../../app/ports.js';
 import { SearchService, type SearchHit, type SearchMode, type SearchResponse } from '../../app/search.js';
 import { lazyEmbedder } from '../../adapters/embed/open.js';
@@ -139,6 +139,23 @@ export async function similarCommand(
   });
 }
 
+/** Embeds what is missing, with a progress bar on a terminal (the embed command and the worker's job). */
+export async function embedWithProgress(
+  store: PaperStore,
+  embedder: Embedder,
+  batchSize?: number,
+): Promise<EmbedCounts> {
+  const progress = createProgress(`embedding (${embedder.model})`, (await store.stats()).papers);
+  try {
+    return await embedMissing(store, embedder, {
+      batchSize,
+      onProgress: (counts) => progress.update(counts.embedded + counts.upToDate, counts.embedded),
+    });
+  } finally {
+    progress.done();
+  }
+}
+
 export async function embedCommand(
   options: { batchSize: number },
   config: Config,
@@ -146,18 +163,8 @@ export async function embedCommand(
 ): Promise<void> {
   await withStore(config, async (store) => {
     const embedder = await (embedderOverride ?? lazyEmbedder(config.embedding))();
-    const total = (await store.stats()).papers;
-    const progress = createProgress(`embedding (${embedder.model})`, total);
     const started = performance.now();
-    let counts;
-    try {
-      counts = await embedMissing(store, embedder, {
-        batchSize: options.batchSize,
-        onProgress: (c) => progress.update(c.embedded + c.upToDate, c.embedded),
-      });
-    } finally {
-      progress.done();
-    }
+    const counts = await embedWithProgress(store, embedder, options.batchSize);
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? Math.round(counts.embedded / seconds) : 0;
     const n = (value: number) => value.toLocaleString('en-US');

@@ -4,17 +4,15 @@
  * once, on any machines sharing the database: each scheduled run is leased to one of them.
  */
 import { hostname } from 'node:os';
-import { embedMissing } from '../../app/embed.js';
 import type { JobRun, Mailer, PaperStore } from '../../app/ports.js';
 import { Worker, type ScheduledJob, type WorkerEvent } from '../../app/worker.js';
 import { lazyEmbedder } from '../../adapters/embed/open.js';
 import { smtpMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { cronSchedule } from '../../core/schedule.js';
-import { createProgress } from '../progress.js';
 import { JOB_SETTINGS, type Config, type JobName } from '../config.js';
-import { digestService } from './digest.js';
-import { searchService } from './search.js';
+import { describeCounts, digestService } from './digest.js';
+import { embedWithProgress, searchService } from './search.js';
 
 function schedules(config: Config) {
   return (Object.keys(JOB_SETTINGS) as JobName[]).flatMap((name) => {
@@ -46,12 +44,8 @@ function buildJobs(
             const revision = await store.revision();
             if (revision === embeddedAtRevision) return 'no papers changed since the last run';
             const model = await embedder();
-            const progress = createProgress(`embedding (${model.model})`, (await store.stats()).papers);
-            const counts = await embedMissing(store, model, {
-              onProgress: (c) => progress.update(c.embedded + c.upToDate, c.embedded),
-            }).finally(() => progress.done());
-            // Bring the search indexes up to date now, not on the first search after.
-            await search.lexicalIndex();
+            const counts = await embedWithProgress(store, model);
+            // Bring the search indexes (keywords, then vectors) up to date now, not on the first search after.
             await search.vectorIndex();
             embeddedAtRevision = revision;
             return `embedded ${counts.embedded} papers (${counts.upToDate} up to date) with ${model.model}`;
@@ -66,11 +60,7 @@ function buildJobs(
         name,
         schedule,
         run: async () => {
-          const counts = await digests.sendDue(frequency);
-          return (
-            `sent ${counts.sent}, nothing new for ${counts.empty}, already sent ${counts.skipped}, ` +
-            `retrying ${counts.retrying}, paused ${counts.paused}`
-          );
+          return describeCounts(await digests.sendDue(frequency));
         },
       },
     ];
