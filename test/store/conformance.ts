@@ -663,22 +663,29 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       ]);
     });
 
-    test('embeddings: each write bumps the model revision; changes since a revision come back once each', async (t) => {
+    test('embeddings: each write bumps the model revision; the change feed gives each change once, in pages', async (t) => {
       const store = await makeStore(t);
       await store.upsertPapers([paper('2501.00001'), paper('2501.00002'), paper('2501.00003')], 'now');
       const vector = (...values: number[]) => new Float32Array(values);
-      const changed = async (model: string, since: number) => {
+      const changed = async (model: string, cursor: string | null, limit = 2) => {
         const rows: string[] = [];
-        for await (const row of store.embeddingsChangedSince(model, since)) rows.push(row.paperId);
-        return rows;
+        for (;;) {
+          const page = await store.embeddingChanges(model, cursor, limit);
+          rows.push(...page.embeddings.map((row) => row.paperId));
+          if (page.embeddings.length < limit) return { rows, cursor: page.cursor };
+          cursor = page.cursor;
+        }
       };
       assert.equal(await store.embeddingsRevision('m'), 0);
+      assert.deepEqual(await changed('m', null), { rows: [], cursor: null });
       await store.putEmbeddings('m', [
         { paperId: '2501.00002', textHash: 'a', vector: vector(1) },
         { paperId: '2501.00001', textHash: 'a', vector: vector(2) },
       ]);
       const first = await store.embeddingsRevision('m');
       assert.ok(first > 0);
+      const afterFirst = await changed('m', null);
+      assert.deepEqual(afterFirst.rows.sort(), ['2501.00001', '2501.00002']);
       await store.putEmbeddings('m', []);
       assert.equal(await store.embeddingsRevision('m'), first, 'an empty write changes nothing');
       await store.putEmbeddings('m', [
@@ -687,9 +694,54 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       ]);
       assert.ok((await store.embeddingsRevision('m')) > first);
       assert.equal(await store.embeddingsRevision('other'), 0);
-      assert.deepEqual((await changed('m', 0)).sort(), ['2501.00001', '2501.00002', '2501.00003']);
-      assert.deepEqual((await changed('m', first)).sort(), ['2501.00002', '2501.00003']);
-      assert.deepEqual(await changed('m', await store.embeddingsRevision('m')), []);
+      assert.deepEqual((await changed('m', null)).rows.sort(), ['2501.00001', '2501.00002', '2501.00003']);
+      const later = await changed('m', afterFirst.cursor);
+      assert.deepEqual(later.rows.sort(), ['2501.00002', '2501.00003']);
+      assert.deepEqual((await changed('m', later.cursor)).rows, []);
+      const page = await store.embeddingChanges('m', afterFirst.cursor, 10);
+      assert.deepEqual(page.embeddings.map((row) => [row.paperId, [...row.vector]]).sort(), [
+        ['2501.00002', [4]],
+        ['2501.00003', [3]],
+      ]);
+    });
+
+    test('papers: the change feed gives every changed paper once, as it is now, in pages', async (t) => {
+      const store = await makeStore(t);
+      const feed = async (cursor: string | null, limit: number) => {
+        const ids: string[] = [];
+        for (;;) {
+          const page = await store.paperChanges(cursor, limit);
+          ids.push(...page.papers.map((p) => p.id));
+          cursor = page.cursor;
+          if (page.papers.length < limit) return { ids, cursor };
+        }
+      };
+      assert.deepEqual(await feed(null, 2), { ids: [], cursor: null });
+      await store.upsertPapers([paper('2501.00003'), paper('2501.00001'), paper('2501.00002')], 'now');
+      const all = await feed(null, 2);
+      assert.deepEqual(all.ids.sort(), ['2501.00001', '2501.00002', '2501.00003']);
+      assert.deepEqual((await feed(all.cursor, 2)).ids, [], 'nothing after the end');
+      await store.upsertPapers([paper('2501.00002')], 'now');
+      assert.deepEqual((await feed(all.cursor, 2)).ids, [], 'an unchanged paper is not a change');
+      await store.upsertPapers(
+        [{ ...paper('2501.00002'), categories: ['cs.CL', 'cs.AI'] }, paper('2501.00004')],
+        'now',
+      );
+      const later = await feed(all.cursor, 1);
+      assert.deepEqual(later.ids.sort(), ['2501.00002', '2501.00004']);
+      const changed = (await store.paperChanges(all.cursor, 10)).papers.find((p) => p.id === '2501.00002');
+      assert.deepEqual(changed?.categories, ['cs.CL', 'cs.AI'], 'as it is now');
+      assert.deepEqual((await feed(null, 3)).ids.length, 4, 'from the start, each paper once');
+    });
+
+    test('cursors: saved by name, overwritten, null when unknown', async (t) => {
+      const store = await makeStore(t);
+      assert.equal(await store.getCursor('embed:m'), null);
+      await store.setCursor('embed:m', '12:2501.00001', '2026-01-01T00:00:00Z');
+      await store.setCursor('harvest:cs', 'token', '2026-01-01T00:00:00Z');
+      await store.setCursor('embed:m', '15:2501.00009', '2026-01-02T00:00:00Z');
+      assert.equal(await store.getCursor('embed:m'), '15:2501.00009');
+      assert.equal(await store.getCursor('harvest:cs'), 'token');
     });
 
     test('a batch that fails part-way stores none of it, and what was stored before stays', async (t) => {

@@ -1,5 +1,6 @@
 /** The SQLite side of mail digests: subscribers, the send log, papers sent, feedback. */
 import type Database from 'better-sqlite3';
+import { immediate } from './write.js';
 import type {
   DigestClaim,
   DigestItem,
@@ -175,35 +176,33 @@ export class SqliteDigests {
   }
 
   claim(claim: DigestClaim, now: string): { send: DigestSend; owned: boolean } {
-    return this.db
-      .transaction(() => {
-        const existing = this.statements.getSend.get(claim.subscriberId, claim.period);
-        if (!existing) {
-          this.statements.insertSend.run({
-            subscriber_id: claim.subscriberId,
-            period: claim.period,
-            status: claim.papers.length > 0 ? 'sending' : 'empty',
-            message_id: claim.messageId,
-            papers: JSON.stringify(claim.papers),
-            attempts: claim.papers.length > 0 ? 1 : 0,
-            lease_until: claim.papers.length > 0 ? claim.leaseUntil : null,
-          });
-          for (const item of claim.papers)
-            this.statements.addPaper.run(claim.subscriberId, item.paperId, claim.period);
-          const send = toSend(this.statements.getSend.get(claim.subscriberId, claim.period) as SendRow);
-          return { send, owned: send.status === 'sending' };
-        }
-        // A claim whose lease ran out belongs to a worker that died or is waiting to retry: take it over.
-        if (existing.status === 'sending' && (existing.lease_until ?? '') <= now) {
-          this.statements.takeOver.run(claim.leaseUntil, claim.subscriberId, claim.period);
-          return {
-            send: toSend(this.statements.getSend.get(claim.subscriberId, claim.period) as SendRow),
-            owned: true,
-          };
-        }
-        return { send: toSend(existing), owned: false };
-      })
-      .immediate();
+    return immediate(this.db, () => {
+      const existing = this.statements.getSend.get(claim.subscriberId, claim.period);
+      if (!existing) {
+        this.statements.insertSend.run({
+          subscriber_id: claim.subscriberId,
+          period: claim.period,
+          status: claim.papers.length > 0 ? 'sending' : 'empty',
+          message_id: claim.messageId,
+          papers: JSON.stringify(claim.papers),
+          attempts: claim.papers.length > 0 ? 1 : 0,
+          lease_until: claim.papers.length > 0 ? claim.leaseUntil : null,
+        });
+        for (const item of claim.papers)
+          this.statements.addPaper.run(claim.subscriberId, item.paperId, claim.period);
+        const send = toSend(this.statements.getSend.get(claim.subscriberId, claim.period) as SendRow);
+        return { send, owned: send.status === 'sending' };
+      }
+      // A claim whose lease ran out belongs to a worker that died or is waiting to retry: take it over.
+      if (existing.status === 'sending' && (existing.lease_until ?? '') <= now) {
+        this.statements.takeOver.run(claim.leaseUntil, claim.subscriberId, claim.period);
+        return {
+          send: toSend(this.statements.getSend.get(claim.subscriberId, claim.period) as SendRow),
+          owned: true,
+        };
+      }
+      return { send: toSend(existing), owned: false };
+    });
   }
 
   get(subscriberId: string, period: string): DigestSend | null {

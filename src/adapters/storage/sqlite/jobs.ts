@@ -1,5 +1,6 @@
 /** The SQLite side of the worker: runs of scheduled jobs, leased to one worker at a time. */
 import type Database from 'better-sqlite3';
+import { immediate } from './write.js';
 import type { JobLease, JobOutcome, JobRun } from '../../../app/ports.js';
 
 interface JobRunRow {
@@ -68,24 +69,22 @@ export class SqliteJobs {
   }
 
   claim(job: string, dueSlot: string | null, lease: JobLease): JobRun | null {
-    return this.db
-      .transaction(() => {
-        const again = this.statements.dueAgain.get(job, lease.now);
-        if (again)
-          return toJobRun(this.statements.takeOver.get(lease.worker, lease.until, again.id) as JobRunRow);
-        if (dueSlot === null) return null;
-        const row = this.statements.insert.get(
-          job,
-          dueSlot,
-          lease.worker,
-          lease.until,
-          lease.now,
-          job,
-          dueSlot,
-        );
-        return row ? toJobRun(row) : null;
-      })
-      .immediate();
+    return immediate(this.db, () => {
+      const again = this.statements.dueAgain.get(job, lease.now);
+      if (again)
+        return toJobRun(this.statements.takeOver.get(lease.worker, lease.until, again.id) as JobRunRow);
+      if (dueSlot === null) return null;
+      const row = this.statements.insert.get(
+        job,
+        dueSlot,
+        lease.worker,
+        lease.until,
+        lease.now,
+        job,
+        dueSlot,
+      );
+      return row ? toJobRun(row) : null;
+    });
   }
 
   renew(id: number, lease: JobLease): boolean {

@@ -273,6 +273,24 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX job_runs_pending ON job_runs (job, status, lease_until);
     `,
   },
+  {
+    version: 11,
+    name: 'change feed and cursors',
+    sql: `
+      -- The store revision that last changed each paper: search indexes (and embedding) follow papers in
+      -- (revision, id) order from a cursor. SQLite has one writer at a time, so revisions become visible in
+      -- the order they are given out. Papers stored before this migration come first, at revision 0.
+      ALTER TABLE papers ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX papers_by_revision ON papers (revision, id);
+      -- Named positions of long-running followers: how far embedding has read the change feed, harvest
+      -- checkpoints.
+      CREATE TABLE cursors (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -20,10 +20,13 @@ import type {
   User,
   StoredEmbedding,
   StoreStats,
+  PaperChanges,
+  EmbeddingChanges,
 } from '../../../app/ports.js';
 import { SqliteDigests } from './digests.js';
 import { SqliteJobs } from './jobs.js';
 import { migrate } from './migrations.js';
+import { BUSY_TIMEOUT_MS, immediate } from './write.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from './rows.js';
 
 const EXPORT_PAGE = 500;
@@ -41,7 +44,7 @@ export class SqliteStore implements PaperStore {
     // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     migrate(this.db);
 
     const columns = PAPER_COLUMNS.join(', ');
@@ -50,9 +53,17 @@ export class SqliteStore implements PaperStore {
       .join(', ');
     this.statements = {
       get: this.db.prepare<[string], PaperRow>('SELECT * FROM papers WHERE id = ?'),
-      upsert: this.db.prepare<PaperRow>(
-        `INSERT INTO papers (${columns}) VALUES (${PAPER_COLUMNS.map((c) => `@${c}`).join(', ')})
-         ON CONFLICT (id) DO UPDATE SET ${updates}`,
+      upsert: this.db.prepare<PaperRow & { revision: number }>(
+        `INSERT INTO papers (${columns}, revision) VALUES (${PAPER_COLUMNS.map((c) => `@${c}`).join(', ')}, @revision)
+         ON CONFLICT (id) DO UPDATE SET ${updates}, revision = excluded.revision`,
+      ),
+      paperChanges: this.db.prepare<[number, string, number], PaperRow & { revision: number }>(
+        'SELECT * FROM papers WHERE (revision, id) > (?, ?) ORDER BY revision, id LIMIT ?',
+      ),
+      getCursor: this.db.prepare<[string], { value: string }>('SELECT value FROM cursors WHERE name = ?'),
+      setCursor: this.db.prepare<[string, string, string]>(
+        `INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       ),
       deleteCategories: this.db.prepare<[string]>('DELETE FROM paper_categories WHERE paper_id = ?'),
       insertCategory: this.db.prepare<[string, string]>(
@@ -245,19 +256,26 @@ export class SqliteStore implements PaperStore {
   }
 
   async upsertPapers(records: readonly PaperRecord[], now: string): Promise<MergeOutcome[]> {
-    return this.db.transaction(() => {
-      const outcomes = records.map((record) => this.upsertOne(record, now));
-      if (outcomes.some((outcome) => outcome !== 'unchanged')) this.statements.bumpRevision.run();
-      return outcomes;
-    })();
+    return immediate(this.db, () => {
+      // The batch's revision, taken at its first change: every paper it changes is at that revision.
+      let revision: number | null = null;
+      const nextRevision = () => {
+        if (revision === null) {
+          this.statements.bumpRevision.run();
+          revision = this.statements.revision.get()?.value ?? 0;
+        }
+        return revision;
+      };
+      return records.map((record) => this.upsertOne(record, now, nextRevision));
+    });
   }
 
-  private upsertOne(record: PaperRecord, now: string): MergeOutcome {
+  private upsertOne(record: PaperRecord, now: string, revision: () => number): MergeOutcome {
     const row = this.statements.get.get(record.id);
     const stored = row ? fromRow(row) : null;
     const { paper, outcome } = mergePaper(stored, record, now);
     if (outcome === 'unchanged') return outcome;
-    this.statements.upsert.run(toRow(paper));
+    this.statements.upsert.run({ ...toRow(paper), revision: revision() });
     if (stored === null || stored.categories.join(' ') !== paper.categories.join(' ')) {
       this.statements.deleteCategories.run(paper.id);
       for (const category of paper.categories) this.statements.insertCategory.run(category, paper.id);
@@ -297,13 +315,13 @@ export class SqliteStore implements PaperStore {
   }
 
   async setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    return immediate(this.db, () => {
       const changes = up
         ? this.statements.addVote.run(paperId, voter, at).changes
         : this.statements.removeVote.run(paperId, voter).changes;
       if (changes > 0) this.statements.bumpCommunityRevision.run();
       return changes > 0;
-    })();
+    });
   }
 
   async voteCounts(paperIds: readonly string[]): Promise<Map<string, number>> {
@@ -321,20 +339,20 @@ export class SqliteStore implements PaperStore {
   }
 
   async addSubmission(paperId: string, userId: string, at: string, day: string): Promise<number> {
-    return this.db.transaction(() => {
+    return immediate(this.db, () => {
       if (this.statements.addSubmission.run(paperId, userId, at, day).changes > 0) {
         this.statements.bumpCommunityRevision.run();
       }
       return this.statements.submissionCount.get(paperId)?.n ?? 0;
-    })();
+    });
   }
 
   async addComment(comment: StoredComment): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       const { id, paperId, userId, parentId, body, createdAt } = comment;
       this.statements.addComment.run(id, paperId, userId, parentId, body, createdAt);
       this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async getComment(id: string): Promise<StoredComment | null> {
@@ -347,18 +365,18 @@ export class SqliteStore implements PaperStore {
   }
 
   async editComment(id: string, body: string, at: string): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       if (this.statements.editComment.run(body, at, id).changes > 0)
         this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async setCommentState(id: string, state: { deleted?: true; hidden?: boolean }): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       if (state.deleted) this.statements.deleteComment.run(id);
       if (state.hidden !== undefined) this.statements.hideComment.run(state.hidden ? 1 : 0, id);
       this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async reportComment(commentId: string, userId: string, reason: string, at: string): Promise<number> {
@@ -394,7 +412,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async deleteUser(id: string): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       const user = this.statements.userById.get(id);
       if (!user) return;
       // Votes and comments go with the account (comments by foreign-key cascade): pages change.
@@ -402,7 +420,7 @@ export class SqliteStore implements PaperStore {
       this.statements.bumpCommunityRevision.run();
       this.statements.deleteTokensOf.run(user.email);
       this.statements.deleteUser.run(id);
-    })();
+    });
   }
 
   async reportedComments(limit: number): Promise<ReportedComment[]> {
@@ -424,7 +442,7 @@ export class SqliteStore implements PaperStore {
 
   // Collections change public pages and feeds, so each change counts as a community change.
   async createCollection(collection: StoredCollection): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       const { id, userId, name, description, createdAt, updatedAt } = collection;
       this.collections.create.run(
         id,
@@ -436,7 +454,7 @@ export class SqliteStore implements PaperStore {
         updatedAt,
       );
       this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async getCollection(id: string): Promise<StoredCollection | null> {
@@ -453,17 +471,17 @@ export class SqliteStore implements PaperStore {
     changes: Pick<StoredCollection, 'name' | 'description' | 'public'>,
     at: string,
   ): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       this.collections.update.run(changes.name, changes.description, changes.public ? 1 : 0, at, id);
       this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async deleteCollection(id: string): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       this.collections.delete.run(id);
       this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async addToCollection(
@@ -471,21 +489,21 @@ export class SqliteStore implements PaperStore {
     entries: readonly { paperId: string; note?: string }[],
     at: string,
   ): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       for (const entry of entries) {
         this.collections.add.run(collectionId, entry.paperId, entry.note ?? '', at);
         if (entry.note !== undefined) this.collections.setNote.run(entry.note, collectionId, entry.paperId);
       }
       this.collections.touch.run(at, collectionId);
       this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async removeFromCollection(collectionId: string, paperId: string): Promise<void> {
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       this.collections.remove.run(collectionId, paperId);
       this.statements.bumpCommunityRevision.run();
-    })();
+    });
   }
 
   async collectionPapers(collectionId: string): Promise<CollectionPaper[]> {
@@ -579,11 +597,11 @@ export class SqliteStore implements PaperStore {
   }
 
   async takeSignInToken(tokenHash: string, now: string): Promise<string | null> {
-    return this.db.transaction(() => {
+    return immediate(this.db, () => {
       const row = this.statements.takeToken.get(tokenHash);
       this.statements.dropExpiredTokens.run(now);
       return row && row.expires_at > now ? row.email : null;
-    })();
+    });
   }
 
   async putSession(session: StoredSession): Promise<void> {
@@ -618,14 +636,12 @@ export class SqliteStore implements PaperStore {
   }
 
   async takeRateLimit(key: string, now: string, windowStart: string, limit: number): Promise<boolean> {
-    return this.db
-      .transaction(() => {
-        this.statements.dropOldEvents.run(key, windowStart);
-        if ((this.statements.countEvents.get(key, windowStart)?.n ?? 0) >= limit) return false;
-        this.statements.addEvent.run(key, now);
-        return true;
-      })
-      .immediate();
+    return immediate(this.db, () => {
+      this.statements.dropOldEvents.run(key, windowStart);
+      if ((this.statements.countEvents.get(key, windowStart)?.n ?? 0) >= limit) return false;
+      this.statements.addEvent.run(key, now);
+      return true;
+    });
   }
 
   async stats(): Promise<StoreStats> {
@@ -667,6 +683,25 @@ export class SqliteStore implements PaperStore {
     return this.statements.revision.get()?.value ?? 0;
   }
 
+  async paperChanges(after: string | null, limit: number): Promise<PaperChanges> {
+    const [revision, id] = parseCursor(after);
+    const rows = this.statements.paperChanges.all(revision, id, limit);
+    const last = rows.at(-1);
+    return {
+      papers: rows.map(fromRow),
+      removed: [],
+      cursor: last ? `${last.revision}:${last.id}` : after,
+    };
+  }
+
+  async getCursor(name: string): Promise<string | null> {
+    return this.statements.getCursor.get(name)?.value ?? null;
+  }
+
+  async setCursor(name: string, value: string, at: string): Promise<void> {
+    this.statements.setCursor.run(name, value, at);
+  }
+
   async embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>> {
     const hashes = new Map<string, string>();
     for (let start = 0; start < paperIds.length; start += 500) {
@@ -683,7 +718,7 @@ export class SqliteStore implements PaperStore {
 
   async putEmbeddings(model: string, rows: readonly StoredEmbedding[]): Promise<void> {
     if (rows.length === 0) return;
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       const key = `embeddings:${model}`;
       this.statements.bumpEmbeddingsRevision.run(key);
       const revision = this.statements.embeddingsRevision.get(key)?.value as number;
@@ -691,7 +726,7 @@ export class SqliteStore implements PaperStore {
         const bytes = Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength);
         this.statements.putEmbedding.run(model, row.paperId, row.textHash, bytes, revision);
       }
-    })();
+    });
   }
 
   async embeddingsRevision(model: string): Promise<number> {
@@ -703,17 +738,17 @@ export class SqliteStore implements PaperStore {
     return row ? toVector(row.vector) : null;
   }
 
-  async *embeddingsChangedSince(
-    model: string,
-    revision: number,
-  ): AsyncIterable<{ paperId: string; vector: Float32Array }> {
-    let rows = this.statements.firstEmbeddingChanges.all(model, revision, EXPORT_PAGE);
-    for (;;) {
-      for (const row of rows) yield { paperId: row.paper_id, vector: toVector(row.vector) };
-      if (rows.length < EXPORT_PAGE) return;
-      const last = rows.at(-1) as { paper_id: string; revision: number };
-      rows = this.statements.nextEmbeddingChanges.all(model, last.revision, last.paper_id, EXPORT_PAGE);
-    }
+  async embeddingChanges(model: string, after: string | null, limit: number): Promise<EmbeddingChanges> {
+    const [revision, paperId] = parseCursor(after);
+    const rows =
+      after === null
+        ? this.statements.firstEmbeddingChanges.all(model, revision, limit)
+        : this.statements.nextEmbeddingChanges.all(model, revision, paperId, limit);
+    const last = rows.at(-1);
+    return {
+      embeddings: rows.map((row) => ({ paperId: row.paper_id, vector: toVector(row.vector) })),
+      cursor: last ? `${last.revision}:${last.paper_id}` : after,
+    };
   }
 
   async *exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }> {
@@ -818,6 +853,15 @@ function filterSql(filter: PaperFilter): { where: string; params: Record<string,
     params.category = filter.category;
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/** A change-feed cursor, `revision:id`; null (the start) is before every change. */
+function parseCursor(cursor: string | null): [number, string] {
+  if (cursor === null) return [-1, ''];
+  const colon = cursor.indexOf(':');
+  const revision = Number(cursor.slice(0, colon));
+  if (colon < 0 || !Number.isInteger(revision)) throw new Error(`not a change-feed cursor: ${cursor}`);
+  return [revision, cursor.slice(colon + 1)];
 }
 
 /** A copy, so the vector is aligned and owns its memory. */
