@@ -28,6 +28,7 @@ export const ERRORS = {
   OP_ERR_RATE_LIMITED: { exit: 2, http: 429, title: 'Too many requests of one kind; try again later' },
   OP_ERR_NOT_CONFIGURED: { exit: 2, http: 503, title: 'A feature this server is not configured for' },
   OP_ERR_UPSTREAM: { exit: 7, http: 502, title: 'A service OpenPapers relies on (the arXiv API) failed' },
+  OP_ERR_BUSY: { exit: 8, http: 503, title: 'Another process is doing this now (writing the search index)' },
   OP_ERR_INTERNAL: { exit: 70, http: 500, title: 'An unexpected internal error' },
 } as const;
 

@@ -5,13 +5,13 @@
  * exactly the lexical one, which is why tuning the weight can never rank worse than lexical alone.
  */
 export interface FusionCandidate {
-  doc: number;
+  key: number;
   lexical: number;
   semantic: number;
 }
 
 export interface FusedHit {
-  doc: number;
+  key: number;
   score: number;
 }
 
@@ -23,10 +23,10 @@ export function fuse(candidates: readonly FusionCandidate[], lexicalWeight: numb
   const semanticRange = Math.max(...semantic) - minSemantic;
   return candidates
     .map((c) => ({
-      doc: c.doc,
+      key: c.key,
       score:
         lexicalWeight * (maxLexical > 0 ? c.lexical / maxLexical : 0) +
         (1 - lexicalWeight) * (semanticRange > 0 ? (c.semantic - minSemantic) / semanticRange : 0),
     }))
-    .sort((a, b) => b.score - a.score || a.doc - b.doc);
+    .sort((a, b) => b.score - a.score || a.key - b.key);
 }

@@ -37,21 +37,21 @@ test('metrics on a case computed by hand', () => {
 
 test('fusion: weight 1 is the lexical ranking, weight 0 the semantic one, and between them a blend', () => {
   const candidates = [
-    { doc: 1, lexical: 10, semantic: 0.2 },
-    { doc: 2, lexical: 8, semantic: 0.9 },
-    { doc: 3, lexical: 1, semantic: 0.95 },
-    { doc: 4, lexical: 0, semantic: 0.1 },
+    { key: 1, lexical: 10, semantic: 0.2 },
+    { key: 2, lexical: 8, semantic: 0.9 },
+    { key: 3, lexical: 1, semantic: 0.95 },
+    { key: 4, lexical: 0, semantic: 0.1 },
   ];
   assert.deepEqual(
-    fuse(candidates, 1).map((h) => h.doc),
+    fuse(candidates, 1).map((h) => h.key),
     [1, 2, 3, 4],
   );
   assert.deepEqual(
-    fuse(candidates, 0).map((h) => h.doc),
+    fuse(candidates, 0).map((h) => h.key),
     [3, 2, 1, 4],
   );
   assert.deepEqual(
-    fuse(candidates, 0.5).map((h) => h.doc),
+    fuse(candidates, 0.5).map((h) => h.key),
     [2, 1, 3, 4],
   );
   assert.deepEqual(fuse([], 0.5), []);

@@ -1,0 +1,89 @@
+/**
+ * A linear projection of vectors onto their top principal directions (of the uncentred second moments, so
+ * that inner products are kept as far as they can be), for the graphs of large vector segments: half the
+ * dimensions halve the memory a graph takes, and candidates are re-scored exactly in the full space.
+ */
+
+export interface Projection {
+  readonly from: number;
+  readonly to: number;
+  /** Row-major `to × from`. */
+  readonly matrix: Float32Array;
+}
+
+export function project(projection: Projection, vector: Float32Array): Float32Array {
+  const { from, to, matrix } = projection;
+  const out = new Float32Array(to);
+  for (let i = 0; i < to; i++) {
+    let sum = 0;
+    const base = i * from;
+    for (let j = 0; j < from; j++) sum += (matrix[base + j] as number) * (vector[j] as number);
+    out[i] = sum;
+  }
+  return out;
+}
+
+/**
+ * The top `to` eigenvectors of the sample's second-moment matrix, by orthogonal iteration (a few dozen
+ * rounds of multiplying and re-orthonormalising, started from a fixed basis so that it is deterministic).
+ */
+export function fitProjection(sample: readonly Float32Array[], to: number, rounds = 24): Projection {
+  const from = (sample[0] as Float32Array).length;
+  const moments = new Float64Array(from * from);
+  for (const vector of sample) {
+    for (let i = 0; i < from; i++) {
+      const vi = vector[i] as number;
+      if (vi === 0) continue;
+      const base = i * from;
+      for (let j = i; j < from; j++) moments[base + j]! += vi * (vector[j] as number);
+    }
+  }
+  for (let i = 0; i < from; i++)
+    for (let j = 0; j < i; j++) moments[i * from + j] = moments[j * from + i] as number;
+
+  // Column-major basis: column c is basis[c * from .. (c + 1) * from).
+  let basis = new Float64Array(from * to);
+  let seed = 12345;
+  for (let i = 0; i < basis.length; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    basis[i] = seed / 2147483648 - 0.5;
+  }
+  orthonormalise(basis, from, to);
+  const next = new Float64Array(from * to);
+  for (let round = 0; round < rounds; round++) {
+    next.fill(0);
+    for (let c = 0; c < to; c++) {
+      const column = c * from;
+      for (let i = 0; i < from; i++) {
+        const row = i * from;
+        let sum = 0;
+        for (let j = 0; j < from; j++) sum += (moments[row + j] as number) * (basis[column + j] as number);
+        next[column + i] = sum;
+      }
+    }
+    basis.set(next);
+    orthonormalise(basis, from, to);
+  }
+  const matrix = new Float32Array(to * from);
+  for (let c = 0; c < to; c++)
+    for (let j = 0; j < from; j++) matrix[c * from + j] = basis[c * from + j] as number;
+  basis = new Float64Array(0);
+  return { from, to, matrix };
+}
+
+/** Modified Gram–Schmidt on the columns, in place. */
+function orthonormalise(basis: Float64Array, rows: number, columns: number): void {
+  for (let c = 0; c < columns; c++) {
+    const column = c * rows;
+    for (let p = 0; p < c; p++) {
+      const previous = p * rows;
+      let dot = 0;
+      for (let i = 0; i < rows; i++) dot += (basis[column + i] as number) * (basis[previous + i] as number);
+      for (let i = 0; i < rows; i++) basis[column + i]! -= dot * (basis[previous + i] as number);
+    }
+    let norm = 0;
+    for (let i = 0; i < rows; i++) norm += (basis[column + i] as number) ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < rows; i++) basis[column + i]! /= norm;
+  }
+}
