@@ -1,14 +1,25 @@
-/** The embed use case: embeds every paper that has no embedding for the model yet, or whose text changed. */
+/**
+ * The embed use case: embeds the papers that have no embedding for the model yet, or whose text changed.
+ * It follows the store's paper change feed from where the model's last run stopped (a named cursor in the
+ * store), so a run after a day's ingest reads that day's papers, not the whole corpus.
+ */
 import { textHash } from '../core/ids.js';
 import { documentText } from '../core/search/model-settings.js';
 import type { Paper } from '../core/paper.js';
 import type { Embedder, PaperStore } from './ports.js';
 
 export interface EmbedCounts {
+  /** Papers read from the change feed (new or changed since the last run). */
   papers: number;
   embedded: number;
+  /** Papers read whose stored embedding is of their current text. */
   upToDate: number;
 }
+
+const PAGE = 512;
+
+/** The store cursor of a model's embedding runs. */
+export const embedCursorName = (modelKey: string) => `embed:${modelKey}`;
 
 export async function embedMissing(
   store: PaperStore,
@@ -17,9 +28,9 @@ export async function embedMissing(
 ): Promise<EmbedCounts> {
   const batchSize = options.batchSize ?? 64;
   const counts: EmbedCounts = { papers: 0, embedded: 0, upToDate: 0 };
-  let page: Paper[] = [];
+  const cursorName = embedCursorName(embedder.key);
 
-  const embedPage = async () => {
+  const embedPage = async (page: readonly Paper[]) => {
     const texts = page.map((paper) => documentText(paper, embedder.settings));
     const known = await store.embeddingHashes(
       embedder.key,
@@ -45,15 +56,20 @@ export async function embedMissing(
       counts.embedded += batch.length;
       options.onProgress?.(counts);
     }
-    page = [];
   };
 
-  for await (const paper of store.exportPapers()) {
-    counts.papers++;
-    page.push(paper);
-    if (page.length >= 512) await embedPage();
+  let cursor = await store.getCursor(cursorName);
+  for (;;) {
+    const page = await store.paperChanges(cursor, PAGE);
+    counts.papers += page.papers.length;
+    await embedPage(page.papers);
+    // Saved once the page's embeddings are stored: a run killed mid-page reads that page again.
+    if (page.cursor !== null && page.cursor !== cursor) {
+      await store.setCursor(cursorName, page.cursor, new Date().toISOString());
+    }
+    cursor = page.cursor;
+    options.onProgress?.(counts);
+    if (page.papers.length + page.removed.length < PAGE) break;
   }
-  await embedPage();
-  options.onProgress?.(counts);
   return counts;
 }

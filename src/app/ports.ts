@@ -2,9 +2,9 @@
 import type { Frequency } from '../core/digest/select.js';
 import type { MergeOutcome } from '../core/merge.js';
 import type { Paper, PaperRecord } from '../core/paper.js';
-import type { LexicalIndex } from '../core/search/lexical-index.js';
 import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
-import type { VectorHit } from '../core/search/vectors.js';
+import type { IndexableDoc } from '../core/search/segment.js';
+import type { LexicalSnapshot } from '../core/search/snapshot.js';
 
 export interface PaperFilter {
   /** Inclusive `YYYY-MM-DD` bounds on the paper's day (see paperDay) or the day it was first submitted. */
@@ -46,6 +46,15 @@ export interface PaperStore {
   getPapers(ids: readonly string[]): Promise<Map<string, Paper>>;
   /** Grows with every write that changes a paper; derived indexes compare it with the one they were built at. */
   revision(): Promise<number>;
+  /**
+   * The change feed: papers changed after `cursor` (null: from the start), oldest change first, at most
+   * `limit`; each paper once, as it is now. A follower that keeps the returned cursor sees every later
+   * change, including those of writers that committed after it read.
+   */
+  paperChanges(cursor: string | null, limit: number): Promise<PaperChanges>;
+  /** A named position (a follower's cursor, a harvest checkpoint), or null when none is saved. */
+  getCursor(name: string): Promise<string | null>;
+  setCursor(name: string, value: string, at: string): Promise<void>;
 
   /** Stored embeddings' text hashes for these papers under one model key. */
   embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>>;
@@ -55,11 +64,8 @@ export interface PaperStore {
   getEmbedding(model: string, paperId: string): Promise<Float32Array | null>;
   /** Every embedding of one model key, ordered by paper id. */
   exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }>;
-  /** The embeddings of one model key written after that embeddings revision (0: all), each once. */
-  embeddingsChangedSince(
-    model: string,
-    revision: number,
-  ): AsyncIterable<{ paperId: string; vector: Float32Array }>;
+  /** The embeddings of one model key written after `cursor` (null: all), oldest first, at most `limit`. */
+  embeddingChanges(model: string, cursor: string | null, limit: number): Promise<EmbeddingChanges>;
 
   /** Adds (`up`) or takes back one voter's vote on a paper; false when that changed nothing. */
   setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean>;
@@ -186,6 +192,19 @@ export interface PaperStore {
    */
   takeRateLimit(key: string, now: string, windowStart: string, limit: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface PaperChanges {
+  papers: Paper[];
+  /** Ids of papers removed from the store. */
+  removed: string[];
+  /** Where the next read starts; unchanged when nothing was returned. */
+  cursor: string | null;
+}
+
+export interface EmbeddingChanges {
+  embeddings: VectorInput[];
+  cursor: string | null;
 }
 
 export interface TrendingRow {
@@ -357,34 +376,109 @@ export interface Embedder {
   embedQuery(text: string): Promise<Float32Array>;
 }
 
-/** Vector search over the documents of one lexical index build (document numbers are shared). */
-export interface VectorIndex {
-  readonly size: number;
-  search(query: Float32Array, k: number, accept: ((doc: number) => boolean) | null): VectorHit[];
-  /** Document d's vector, or null when it has none. */
-  vector(doc: number): Float32Array | null;
+export interface VectorInput {
+  paperId: string;
+  vector: Float32Array;
 }
 
-/** The stored embeddings of one model, as a vector index reads them. */
-export interface EmbeddingSource {
-  revision: number;
-  changedSince(revision: number): AsyncIterable<{ paperId: string; vector: Float32Array }>;
+/** How far an index has applied the store's change feeds. */
+export interface IndexCursors {
+  papers: string | null;
+  /** Per embedding model key. */
+  embeddings: Record<string, string | null>;
 }
 
-/** Where derived search indexes are kept between runs; each remembers what it was built from. */
-export interface SearchIndexFiles {
-  loadLexical(): Promise<{ index: LexicalIndex; revision: number } | null>;
-  saveLexical(index: LexicalIndex, revision: number): Promise<void>;
+/**
+ * The one writer of a search index: papers and vectors handed to it take effect, as new segments, at the
+ * next commit, which publishes a new generation to every reader.
+ */
+export interface SearchIndexWriter {
+  /** How far the published index has applied the change feeds: where following them resumes. */
+  readonly cursors: IndexCursors;
+  readonly generation: number;
+  /** Adds papers, or replaces the indexed version of each. */
+  putPapers(docs: readonly IndexableDoc[]): void;
+  removePapers(ids: readonly string[]): void;
+  /** Adds vectors of one model, read from its change feed up to `cursor`. */
+  putVectors(model: string, vectors: readonly VectorInput[], cursor: string | null): void;
   /**
-   * The vector index of one model over the lexical index's documents, up to date with the embeddings:
-   * `current` or the saved one updated in place when the numbering allows, else rebuilt.
+   * Writes the pending papers as a new segment and publishes a generation that has applied the paper
+   * feed up to `papersCursor`. Vectors are written as they come and published when their segment is
+   * finished: at `flushVectors`, or when it is full (its graph is then built in the background).
    */
-  openVectors(
-    modelKey: string,
-    lexical: LexicalIndex,
-    embeddings: EmbeddingSource,
-    current: VectorIndex | null,
-  ): Promise<VectorIndex>;
+  commit(
+    papersCursor: string | null,
+    storeRevision: number,
+    options?: { flushVectors?: boolean },
+  ): Promise<void>;
+  /** Starts a merge in the background if the merge policy asks for one; false when none is needed or one runs. */
+  scheduleMerges(): boolean;
+  /** Whether background work (merges, large vector graphs) is in progress. */
+  readonly busy: boolean;
+  /** Resolves when the background work is done; rethrows its first failure. */
+  settle(): Promise<void>;
+  status(state: IndexStatus['state'], activity: string, done: number, total: number): void;
+  /** After a rebuild has caught up: readers switch to the new index. */
+  finishRebuild(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What the index writer is doing, for /metrics and `openpapers index status`. */
+export interface IndexStatus {
+  pid: number;
+  state: 'starting' | 'indexing' | 'merging' | 'idle' | 'stopped';
+  activity: string;
+  done: number;
+  total: number;
+  updatedAt: string;
+}
+
+/** Vector search over one model's vectors in a snapshot, by the papers' index keys. */
+export interface VectorSnapshot {
+  readonly size: number;
+  search(
+    query: Float32Array,
+    k: number,
+    accept: ((key: number) => boolean) | null,
+  ): { key: number; score: number }[];
+  vector(key: number): Float32Array | null;
+}
+
+/** One published generation of the search index, as searches read it. */
+export interface IndexSnapshot {
+  readonly generation: number;
+  readonly lexical: LexicalSnapshot;
+  vectors(model: string): VectorSnapshot | null;
+  readonly papersCursor: string | null;
+  /** The store's paper revision when the index had applied its changes up to papersCursor. */
+  readonly storeRevision: number;
+  embeddingsCursor(model: string): string | null;
+}
+
+export interface SearchIndexReader {
+  /** The generation being served; null before the first one is published. */
+  current(): IndexSnapshot | null;
+  /** Switches to the newest published generation; true when it switched. */
+  refresh(): Promise<boolean>;
+  /** Keeps switching to new generations in the background. */
+  follow(intervalMs?: number): void;
+  status(): Promise<IndexStatus | null>;
+  close(): void;
+}
+
+/** Where a search index lives: one writer at a time, any number of readers. */
+export interface SearchIndexLocation {
+  readonly description: string;
+  openReader(): SearchIndexReader;
+  /** The writer, or null when another process holds it. */
+  tryOpenWriter(options?: WriterOpening): Promise<SearchIndexWriter | null>;
+  /** Waits for the writer until `signal` aborts (then null). */
+  openWriter(options?: WriterOpening & { signal?: AbortSignal }): Promise<SearchIndexWriter | null>;
+}
+
+export interface WriterOpening {
+  /** Start a new index from nothing, published only when finishRebuild() is called. */
+  rebuild?: boolean;
 }
 
 /** Hashes passwords for storage (argon2id) and checks them in constant time. */

@@ -40,6 +40,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[1-9]\d*$/, 'must be a whole number of seconds')
     .optional(),
+  OPENPAPERS_INDEX_DIR: z.string().min(1).optional(),
+  OPENPAPERS_INDEX_HOLD_FILE: z.string().min(1).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
 });
 
@@ -63,8 +65,10 @@ function isTimeZone(name: string): boolean {
 
 export interface Config {
   readonly dbPath: string;
-  /** Derived search indexes live beside the database. */
+  /** The search index's folder: OPENPAPERS_INDEX_DIR, else beside the database. */
   readonly searchDir: string;
+  /** While this file exists, the index builder waits before each commit (for tests and debugging). */
+  readonly indexHoldFile: string | null;
   readonly verbose: boolean;
   /** The arXiv API's base URL, for fetching submitted papers (a mirror, or a test server). */
   readonly arxivApi: string;
@@ -111,7 +115,8 @@ export function loadConfig(
   const dbPath = options.db ?? parsed.OPENPAPERS_DB ?? join(defaultDataDir(env), 'openpapers.db');
   return Object.freeze({
     dbPath,
-    searchDir: `${dbPath}.search`,
+    searchDir: parsed.OPENPAPERS_INDEX_DIR ?? `${dbPath}.search`,
+    indexHoldFile: parsed.OPENPAPERS_INDEX_HOLD_FILE ?? null,
     verbose: options.verbose ?? false,
     arxivApi: parsed.OPENPAPERS_ARXIV_API ?? ARXIV_API,
     publicUrl: parsed.OPENPAPERS_PUBLIC_URL?.replace(/\/$/, '') ?? null,

@@ -7,7 +7,8 @@ import { loadConfig } from './config.js';
 import { ingestCommand } from './commands/ingest.js';
 import { listCommand, parseDayOption, showCommand, statsCommand } from './commands/read.js';
 import { evalCommand } from './commands/eval.js';
-import { embedCommand, indexCommand, searchCommand, similarCommand } from './commands/search.js';
+import { embedCommand, indexUpdateCommand, searchCommand, similarCommand } from './commands/search.js';
+import { indexFollowCommand, indexStatusCommand } from './commands/index.js';
 import { serveCommand } from './commands/serve.js';
 import { userCreateCommand } from './commands/user.js';
 import { digestPreviewCommand, digestSendCommand } from './commands/digest.js';
@@ -63,6 +64,12 @@ function day(option: string) {
       throw new InvalidArgumentError((error as Error).message.replace(`${option} must be`, 'must be'));
     }
   };
+}
+
+function segmentDocsOption(): Option {
+  return new Option('--segment-docs <n>', 'papers per new segment, at most')
+    .argParser(positiveInteger)
+    .hideHelp();
 }
 
 function buildProgram(): Command {
@@ -169,11 +176,34 @@ function buildProgram(): Command {
     .option('--batch-size <n>', 'papers per model call', positiveInteger, 64)
     .action((options) => embedCommand(options, config()));
 
-  program
+  const index = program
     .command('index')
-    .description('bring the search indexes up to date now (searches otherwise do it on first use)')
-    .option('--rebuild', 'delete the search indexes and build them again from the database')
-    .action((options) => indexCommand(options, config()));
+    .description('the search index: bring it up to date, rebuild it, follow the database, or show its state');
+  index
+    .command('update', { isDefault: true })
+    .description(
+      'apply the papers and embeddings changed since the index was last updated (searches do this too)',
+    )
+    .addOption(segmentDocsOption())
+    .action((options) => indexUpdateCommand(config(), options));
+  index
+    .command('rebuild')
+    .description(
+      'build the index again from the database; searches use the old one until the new one is done',
+    )
+    .addOption(segmentDocsOption())
+    .action((options) => indexUpdateCommand(config(), { ...options, rebuild: true }));
+  index
+    .command('follow')
+    .description(
+      'keep the index up to date with the database until stopped (what a server runs as its index builder)',
+    )
+    .action(() => indexFollowCommand(config()));
+  index
+    .command('status')
+    .description('what the index holds, how far behind the database it is, and what its writer is doing')
+    .option('--json', 'print it as JSON')
+    .action((options) => indexStatusCommand(options, config()));
 
   program
     .command('serve')
@@ -182,6 +212,10 @@ function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--public-url <url>', 'the address people reach it at, for absolute links in feeds')
     .option('--quiet', 'no request log on standard output')
+    .option(
+      '--no-index-builder',
+      'do not start an index builder (another server or a worker keeps the index up to date)',
+    )
     .addHelpText(
       'after',
       '\nEach request is logged as one JSON line on standard output. /healthz answers {"status":"ok"}; /metrics has Prometheus metrics.',

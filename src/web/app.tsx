@@ -62,7 +62,9 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
     responseCache(
       async () => {
         const [papers, votes] = await Promise.all([deps.store.revision(), deps.store.communityRevision()]);
-        return `${papers}:${votes}:${Math.floor(Date.parse(deps.now()) / CACHE_BUCKET_MS)}`;
+        // Search results and similar papers change when a new index generation is published.
+        const index = deps.search.snapshot()?.generation ?? 0;
+        return `${papers}:${votes}:${index}:${Math.floor(Date.parse(deps.now()) / CACHE_BUCKET_MS)}`;
       },
       undefined,
       (c) => getCookie(c, SESSION_COOKIE) !== undefined,
@@ -82,6 +84,11 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
     return c.json({ status: 'ok' });
   });
   app.get('/metrics', async (c) => {
+    await metrics.observeIndex(
+      deps.search.snapshot(),
+      await deps.search.indexStatus(),
+      await deps.store.revision(),
+    );
     c.header('content-type', metrics.registry.contentType);
     c.header('cache-control', 'no-store');
     return c.body(await metrics.registry.metrics());

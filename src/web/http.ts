@@ -1,7 +1,8 @@
 /** HTTP concerns shared by every route: the response cache with ETags, request logs and metrics. */
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IndexSnapshot, IndexStatus } from '../app/ports.js';
 
 interface CachedResponse {
   stamp: string;
@@ -133,7 +134,41 @@ export class WebMetrics {
     registers: [this.registry],
   });
 
+  readonly index = {
+    generation: this.gauge('openpapers_index_generation', 'The search index generation being served'),
+    papers: this.gauge('openpapers_index_papers', 'Papers in the search index being served'),
+    segments: this.gauge('openpapers_index_segments', 'Lexical segments of the search index being served'),
+    lag: this.gauge(
+      'openpapers_index_lag_revisions',
+      'How many store revisions the served search index is behind the database',
+    ),
+    working: new Gauge({
+      name: 'openpapers_index_work_in_progress',
+      help: 'Index work in progress (1) by kind: indexing new changes, merging segments',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+    }),
+    progress: this.gauge('openpapers_index_work_done', 'Items done of the index work in progress'),
+  };
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'openpapers_' });
+  }
+
+  private gauge(name: string, help: string): Gauge {
+    return new Gauge({ name, help, registers: [this.registry] });
+  }
+
+  /** Sets the index gauges from what is served and what the index writer last said it was doing. */
+  observeIndex(snapshot: IndexSnapshot | null, status: IndexStatus | null, storeRevision: number): void {
+    this.index.generation.set(snapshot?.generation ?? 0);
+    this.index.papers.set(snapshot?.lexical.docCount ?? 0);
+    this.index.segments.set(snapshot?.lexical.segments.length ?? 0);
+    this.index.lag.set(Math.max(0, storeRevision - (snapshot?.storeRevision ?? 0)));
+    // A writer that stopped updating its status for a minute is not working any more.
+    const fresh = status !== null && Date.now() - Date.parse(status.updatedAt) < 60_000;
+    this.index.working.set({ kind: 'indexing' }, fresh && status.state === 'indexing' ? 1 : 0);
+    this.index.working.set({ kind: 'merging' }, fresh && status.state === 'merging' ? 1 : 0);
+    this.index.progress.set(fresh && status.state !== 'idle' ? status.done : 0);
   }
 }

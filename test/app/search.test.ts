@@ -7,14 +7,14 @@ import { createGunzip } from 'node:zlib';
 import { embedMissing } from '../../src/app/embed.js';
 import { ingestSource } from '../../src/app/ingest.js';
 import type { Embedder, PaperStore } from '../../src/app/ports.js';
-import { SearchService } from '../../src/app/search.js';
 import { loadTransformersEmbedder } from '../../src/adapters/embed/transformers.js';
-import { SearchIndexFolder } from '../../src/adapters/search/index-files.js';
+import { readCurrent } from '../../src/adapters/search/index-folder.js';
 import { readSource } from '../../src/adapters/sources/formats.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import { OpenPapersError } from '../../src/core/errors.js';
 import { paperDay } from '../../src/core/paper.js';
 import { REPO_ROOT, sharedPath, tempDir } from '../helpers.js';
+import { buildIndex, searchOver } from '../search-index.js';
 
 const MODEL = sharedPath('models', 'converted', 'universal-sentence-encoder-lite');
 const TODAY = '2026-07-01';
@@ -41,18 +41,29 @@ async function ingest(store: PaperStore, dir: string, papers: Json[]): Promise<v
   assert.equal(counts.rejected, 0);
 }
 
-function service(
+/** Indexes the store into `dir` (vectors of the test model; large segments projected from `projectFrom`). */
+async function service(
   store: PaperStore,
   dir: string,
-  annThreshold: number,
+  projectFrom = 20_000,
   load: () => Promise<Embedder> = async () => embedder,
 ) {
-  return new SearchService({
-    store,
-    files: new SearchIndexFolder(dir, { annThreshold }),
-    embedder: load,
-    today: () => TODAY,
-  });
+  await buildIndex(store, dir, [embedder.key], { vectors: { projectFrom } });
+  return searchOver(store, dir, load, TODAY);
+}
+
+/** The k papers most like the query by exact cosine over every stored embedding. */
+async function exactNeighbours(store: PaperStore, query: Float32Array, k: number): Promise<string[]> {
+  const scored: { id: string; score: number }[] = [];
+  for await (const { paperId, vector } of store.exportEmbeddings(embedder.key)) {
+    let score = 0;
+    for (let j = 0; j < vector.length; j++) score += (vector[j] as number) * (query[j] as number);
+    scored.push({ id: paperId, score });
+  }
+  return scored
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k)
+    .map((hit) => hit.id);
 }
 
 async function corpus(t: { after: (fn: () => void) => void }, count: number) {
@@ -83,32 +94,39 @@ test('embed keeps what an interrupted run finished, re-embeds changed papers, an
 
   const changed = { ...demo[5], abstract: `${String(demo[5]?.abstract)} A sentence added in a new version.` };
   await ingest(store, dir, [changed]);
-  assert.deepEqual(await embedMissing(store, embedder), { papers: 100, embedded: 1, upToDate: 99 });
+  assert.deepEqual(
+    await embedMissing(store, embedder),
+    { papers: 1, embedded: 1, upToDate: 0 },
+    'only what changed is read',
+  );
+  assert.deepEqual(await embedMissing(store, embedder), { papers: 0, embedded: 0, upToDate: 0 });
   const other: Embedder = { ...embedder, key: `${embedder.key}|other-model` };
   assert.deepEqual(await embedMissing(store, other), { papers: 100, embedded: 100, upToDate: 0 });
 });
 
-test('the HNSW graph finds what exact search finds, with filters applied to the semantic side', async (t) => {
+test('the HNSW graph finds what exact search finds, projected or not, with filters applied to the semantic side', async (t) => {
   const { dir, store } = await corpus(t, 600);
-  const exact = service(store, join(dir, 'exact'), Infinity);
-  const ann = service(store, join(dir, 'ann'), 100);
-  assert.ok(readdirSync(join(dir)).length > 0);
+  const full = await service(store, join(dir, 'full'));
+  const projected = await service(store, join(dir, 'projected'), 100);
   const queries = demo.slice(600, 640).map((p) => String(p.title));
-  let overlap = 0;
-  for (const query of queries) {
-    const a = await exact.search({ query, mode: 'semantic', limit: 10, plain: true });
-    const b = await ann.search({ query, mode: 'semantic', limit: 10, plain: true });
-    assert.equal(b.mode, 'semantic');
-    const ids = new Set(a.hits.map((h) => h.paper.id));
-    overlap += b.hits.filter((h) => ids.has(h.paper.id)).length;
-    assert.ok(b.hits.every((h, i) => i === 0 || (b.hits[i - 1] as { score: number }).score >= h.score));
+  for (const search of [full, projected]) {
+    let overlap = 0;
+    for (const query of queries) {
+      const exact = new Set(await exactNeighbours(store, await embedder.embedQuery(query), 10));
+      const found = await search.search({ query, mode: 'semantic', limit: 10, plain: true });
+      assert.equal(found.mode, 'semantic');
+      overlap += found.hits.filter((h) => exact.has(h.paper.id)).length;
+      assert.ok(
+        found.hits.every((h, i) => i === 0 || (found.hits[i - 1] as { score: number }).score >= h.score),
+      );
+    }
+    assert.ok(overlap / (queries.length * 10) >= 0.95, `recall@10 ${overlap / (queries.length * 10)}`);
   }
-  assert.ok(overlap / (queries.length * 10) >= 0.95, `recall@10 ${overlap / (queries.length * 10)}`);
-  assert.ok(readdirSync(join(dir, 'ann')).some((name) => name.endsWith('.usearch')));
-  assert.ok(!readdirSync(join(dir, 'exact')).some((name) => name.endsWith('.usearch')));
+  const meta = readFileSync(join(dir, 'projected', `vec-${readdirName(join(dir, 'projected'))}`));
+  assert.ok(meta.includes('"projectedDims":256'), 'the large segment was projected');
 
   const category = 'cs.CV';
-  for (const search of [exact, ann]) {
+  for (const search of [full, projected]) {
     for (const mode of ['semantic', 'hybrid'] as const) {
       const filtered = await search.search({
         query: 'image segmentation',
@@ -131,34 +149,29 @@ test('the HNSW graph finds what exact search finds, with filters applied to the 
   }
 });
 
-test('new papers and embeddings update the vector index in place, as a rebuild would build it', async (t) => {
+test('new papers and embeddings go into new segments, and search ranks as a rebuild would', async (t) => {
   const { dir, store } = await corpus(t, 400);
   const folder = join(dir, 'index');
-  const search = service(store, folder, 100);
   const probe = String(demo[420]?.title);
-  await search.search({ query: probe, mode: 'semantic', limit: 5, plain: true });
-  const header = () => {
-    const name = readdirSync(folder).find((n) => n.endsWith('.json')) as string;
-    return JSON.parse(readFileSync(join(folder, name), 'utf8')) as {
-      numbering: string;
-      rows: number;
-      present: number;
-    };
-  };
-  const before = header();
-  assert.equal(before.rows, 400);
+  const search = await service(store, folder);
+  const before = readCurrent(folder) as number;
+  assert.equal(
+    (await search.search({ query: probe, mode: 'semantic', limit: 5, plain: true })).hits.length,
+    5,
+  );
 
   await ingest(store, dir, demo.slice(400, 450));
   await embedMissing(store, embedder);
-  const updated = await search.search({ query: probe, mode: 'semantic', limit: 5, plain: true });
-  const after = header();
-  assert.equal(after.numbering, before.numbering, 'document numbers kept: updated in place');
-  assert.deepEqual([after.rows, after.present], [450, 450]);
-  assert.equal(updated.hits[0]?.paper.id, demo[420]?.id, 'a new paper is found by its own title');
+  const counts = await buildIndex(store, folder, [embedder.key]);
+  assert.deepEqual(counts, { papers: 50, vectors: 50 }, 'only what changed is read');
+  const updated = await searchOver(store, folder, async () => embedder, TODAY);
+  assert.ok((readCurrent(folder) as number) > before);
+  const found = await updated.search({ query: probe, mode: 'semantic', limit: 5, plain: true });
+  assert.equal(found.hits[0]?.paper.id, demo[420]?.id, 'a new paper is found by its own title');
 
-  const rebuilt = service(store, join(dir, 'rebuilt'), 100);
+  const rebuilt = await service(store, join(dir, 'rebuilt'));
   for (const query of [probe, 'graph neural networks', 'protein structure prediction']) {
-    const a = await search.search({ query, mode: 'hybrid', limit: 10 });
+    const a = await updated.search({ query, mode: 'hybrid', limit: 10 });
     const b = await rebuilt.search({ query, mode: 'hybrid', limit: 10 });
     assert.deepEqual(
       a.hits.map((h) => h.paper.id),
@@ -166,13 +179,6 @@ test('new papers and embeddings update the vector index in place, as a rebuild w
       query,
     );
   }
-  // A fresh service (a new process) reads the updated files rather than rebuilding them.
-  const again = service(store, folder, 100);
-  const reread = await again.search({ query: probe, mode: 'semantic', limit: 5, plain: true });
-  assert.deepEqual(
-    reread.hits.map((h) => h.paper.id),
-    updated.hits.map((h) => h.paper.id),
-  );
 });
 
 test('similar papers: neighbours without the paper itself or its duplicates; lexical when not embedded', async (t) => {
@@ -181,14 +187,14 @@ test('similar papers: neighbours without the paper itself or its duplicates; lex
   // The same paper again under another id, as a seed page or a BibTeX import gives it.
   await ingest(store, dir, [{ ...original, id: 'title:duplicate-of-10', doi: null }]);
   await embedMissing(store, embedder);
-  const search = service(store, join(dir, 'index'), Infinity);
+  const search = await service(store, join(dir, 'index'));
   const similar = await search.similar(String(original.id), 10);
   assert.equal(similar.mode, 'semantic');
   assert.equal(similar.hits.length, 10);
   assert.ok(similar.hits.every((h) => h.paper.id !== original.id && h.paper.id !== 'title:duplicate-of-10'));
   assert.ok(similar.hits.every((h) => h.paper.title !== original.title));
 
-  const unembedded = service(store, join(dir, 'index2'), Infinity, async () => ({
+  const unembedded = await service(store, join(dir, 'index2'), 20_000, async () => ({
     ...embedder,
     key: 'never-embedded',
   }));
@@ -205,7 +211,7 @@ test('without a model, keyword search works and says why semantic search is off'
   const noModel = async (): Promise<Embedder> => {
     throw new OpenPapersError('OP_ERR_SEMANTIC', 'cannot load the embedding model /nowhere');
   };
-  const search = service(store, join(dir, 'index'), Infinity, noModel);
+  const search = await service(store, join(dir, 'index'), 20_000, noModel);
   const hybrid = await search.search({ query: String(demo[3]?.title), mode: 'hybrid', limit: 5 });
   assert.equal(hybrid.mode, 'lexical');
   assert.equal(
@@ -219,3 +225,10 @@ test('without a model, keyword search works and says why semantic search is off'
     return true;
   });
 });
+
+/** The meta file of the folder's one vector segment. */
+function readdirName(folder: string): string {
+  const name = readdirSync(folder).find((n) => n.startsWith('vec-') && n.endsWith('.meta'));
+  assert.ok(name, `a vector segment in ${folder}`);
+  return name.slice('vec-'.length);
+}

@@ -45,7 +45,10 @@ describe('search, similar and embed on the demo corpus', () => {
     assert.equal(ingested.code, 0, ingested.stderr);
     const embedded = await runCli(['embed'], env);
     assert.equal(embedded.code, 0, embedded.stderr);
-    assert.match(embedded.stdout, /^Embedded 4,329 papers with .* \(0 already up to date\)/);
+    assert.match(
+      embedded.stdout,
+      /^Embedded 4,329 papers with .* \(0 of the 4,329 new or changed papers were up to date\)/,
+    );
   });
 
   test('golden: the top results of keyword and hybrid queries', async () => {
@@ -127,20 +130,32 @@ describe('search, similar and embed on the demo corpus', () => {
     assert.ok(results.every((r) => r.id !== (first as Result).id));
   });
 
-  test('index brings the indexes up to date, and --rebuild builds them again', async () => {
-    for (const args of [['index'], ['index', '--rebuild']]) {
-      const result = await runCli(args, env);
+  test('index brings the index up to date, rebuild builds it again, status says what it holds', async () => {
+    for (const [args, done] of [
+      [['index'], /0 paper and 0 vector changes applied/],
+      [['index', 'rebuild'], /rebuilt/],
+    ] as const) {
+      const result = await runCli([...args], env);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(
-        result.stdout,
-        /^Search indexes in .*demo\.db\.search: 4,329 papers; 4,329 embedded with /,
-      );
+      assert.match(result.stdout, /^Search index in .*demo\.db\.search: 4,329 papers; 4,329 embedded with /);
+      assert.match(result.stdout, done);
     }
+    const status = await runCli(['index', 'status', '--json'], env);
+    assert.equal(status.code, 0, status.stderr);
+    const parsed = JSON.parse(status.stdout) as { papers: number; upToDate: boolean; vectors: object };
+    assert.equal(parsed.papers, 4_329);
+    assert.equal(parsed.upToDate, true);
+    assert.deepEqual(
+      Object.values(parsed.vectors).map((v: { vectors: number }) => v.vectors),
+      [4_329],
+    );
+    const text = await runCli(['index', 'status'], env);
+    assert.match(text.stdout, /generation \d+: 4,329 papers in \d+ segments \(up to date\)/);
   });
 
   test('a second embed run has nothing to do', async () => {
     const again = await runCli(['embed'], env);
-    assert.match(again.stdout, /^Embedded 0 papers with .* \(4,329 already up to date\)/);
+    assert.match(again.stdout, /^Nothing to embed: no paper changed since the last run/);
   });
 
   test('errors: one line and a distinct exit status', async () => {

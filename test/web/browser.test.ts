@@ -42,7 +42,12 @@ describe('in the browser', () => {
       hostile,
       HOSTILE.map((paper) => JSON.stringify({ ...paper, sources: ['test'] })).join('\n'),
     );
-    for (const args of [['ingest', join(REPO_ROOT, 'demo', 'papers.jsonl.gz'), hostile], ['embed']]) {
+    // As `npm run demo` does: the index is built before the server starts (else searches say it is being built).
+    for (const args of [
+      ['ingest', join(REPO_ROOT, 'demo', 'papers.jsonl.gz'), hostile],
+      ['embed'],
+      ['index'],
+    ]) {
       const result = await runCli(args, env);
       assert.equal(result.code, 0, result.stderr);
     }

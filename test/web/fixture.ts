@@ -21,8 +21,9 @@ import { ListService } from '../../src/app/lists.js';
 import { SubmissionService } from '../../src/app/submissions.js';
 import { smtpMailer } from '../../src/adapters/mail/mailer.js';
 import { arxivApiFetcher } from '../../src/adapters/sources/arxiv-api.js';
+import { IndexUpdater } from '../../src/app/indexing.js';
 import { SearchService } from '../../src/app/search.js';
-import { SearchIndexFolder } from '../../src/adapters/search/index-files.js';
+import { IndexFolderLocation } from '../../src/adapters/search/index-location.js';
 import { readSource } from '../../src/adapters/sources/formats.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import { OpenPapersError } from '../../src/core/errors.js';
@@ -63,6 +64,8 @@ export interface WebFixture {
   /** The real SMTP server the app sends its mail to. */
   smtp: TestSmtp;
   digests: DigestService;
+  /** Brings the search index up to date with the store, as a server's index builder does. */
+  reindex(): Promise<void>;
   /** Closes the mail connections, which would otherwise keep the test process alive. */
   close(): Promise<void>;
 }
@@ -81,9 +84,21 @@ export async function webFixture(
   await ingest(store, extra, 'openpapers');
 
   const now = { value: '2026-07-01T15:00:00.000Z' };
+  // The index writer a server's index builder would hold; reindex() catches up as the builder would.
+  const location = new IndexFolderLocation(join(dir, 'search'));
+  const writer = await location.tryOpenWriter();
+  if (!writer) throw new Error('the test index is locked');
+  t.after(() => writer.close());
+  const index = location.openReader();
+  t.after(() => index.close());
+  const reindex = async () => {
+    await new IndexUpdater({ store, writer, models: [] }).catchUp();
+    await index.refresh();
+  };
+  await reindex();
   const search = new SearchService({
     store,
-    files: new SearchIndexFolder(join(dir, 'search'), {}),
+    index,
     embedder: async () => {
       throw new OpenPapersError('OP_ERR_SEMANTIC', 'no embedding model in this test');
     },
@@ -142,7 +157,7 @@ export async function webFixture(
     mailer.close();
     await smtp.close();
   };
-  return { app, store, now, logs, smtp, digests, close };
+  return { app, store, now, logs, smtp, digests, reindex, close };
 }
 
 async function ingest(store: SqliteStore, path: string, format: 'openpapers'): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Embedder } from '../../app/ports.js';
 import { httpEmbedder } from './openai-http.js';
 import { loadTransformersEmbedder } from './transformers.js';
+import { modelKey, modelSettings } from '../../core/search/model-settings.js';
 
 export interface EmbeddingConfig {
   model: string;
@@ -19,4 +20,10 @@ export function lazyEmbedder(config: EmbeddingConfig): () => Promise<Embedder> {
       : loadTransformersEmbedder(config.model, config.cacheDir);
     return loading;
   };
+}
+
+/** The key the configured model's embeddings are stored under, known without loading the model. */
+export function embeddingKey(config: EmbeddingConfig): string {
+  const settings = modelSettings(config.model);
+  return modelKey(config.url ? `${config.model}@${config.url}` : config.model, settings);
 }

@@ -12,11 +12,12 @@ import { openStore } from '../../adapters/storage/open.js';
 import { OpenPapersError } from '../../core/errors.js';
 import type { Config } from '../config.js';
 import { createProgress } from '../progress.js';
-import { searchService } from './search.js';
+import { openSearch } from './search.js';
 
-export function digestService(config: Config, store: PaperStore, mailer = logMailer(() => {})) {
+/** The digest service of a command or the worker, over a search index brought up to date first. */
+export async function digestService(config: Config, store: PaperStore, mailer = logMailer(() => {})) {
   const origin = config.publicUrl ?? 'http://localhost:3000';
-  const search = searchService(store, config);
+  const { search } = await openSearch(store, config);
   return new DigestService({
     store,
     lists: new ListService(store),
@@ -44,7 +45,7 @@ export async function digestPreviewCommand(
 ): Promise<void> {
   const store = openStore(config.dbPath, { mustExist: true });
   try {
-    const digests = digestService(config, store);
+    const digests = await digestService(config, store);
     const { subscriber, period, items } = await digests.preview(email);
     if (options.json) {
       process.stdout.write(
@@ -91,7 +92,8 @@ export async function digestSendCommand(
     0,
   );
   try {
-    const counts: SendCounts = await digestService(config, store, mailer).sendDue(options.frequency, {
+    const digests = await digestService(config, store, mailer);
+    const counts: SendCounts = await digests.sendDue(options.frequency, {
       dryRun: options.dryRun,
       onProgress: (done) => progress.update(0, done),
     });

@@ -18,7 +18,7 @@ import { beirPaperId } from '../../core/ids.js';
 import { evaluate } from '../../core/search/metrics.js';
 import type { Config } from '../config.js';
 import { createProgress } from '../progress.js';
-import { searchService } from './search.js';
+import { openSearch } from './search.js';
 
 export interface EvalOptions {
   queries?: string;
@@ -78,7 +78,7 @@ export async function evalCommand(
       progress.done();
     }
 
-    const service = searchService(store, evalConfig, embedder);
+    const { search: service, reader } = await openSearch(store, evalConfig, embedder);
     const prefix = beirPaperId(beirCorpusName(corpus), '');
     const runs = new Map<string, string[]>();
     const judged = [...qrels.keys()].filter((id) => queries.has(id));
@@ -98,6 +98,7 @@ export async function evalCommand(
       progress.update(i + 1, i + 1);
     }
     progress.done();
+    reader.close();
     const judgedQrels = new Map([...qrels].filter(([id]) => queries.has(id)));
     const scores = evaluate(runs, judgedQrels);
     if (options.json) {

@@ -1,42 +1,108 @@
-/** search, similar, embed and index: the commands that use the search indexes. */
-import { rmSync } from 'node:fs';
-import { embedMissing, type EmbedCounts } from '../../app/embed.js';
-import type { Embedder, PaperStore } from '../../app/ports.js';
+/** search, similar, embed and index: the commands that use the search index. */
+import { embedCursorName, embedMissing, type EmbedCounts } from '../../app/embed.js';
+import { IndexUpdater, type CatchUpCounts } from '../../app/indexing.js';
+import type { Embedder, PaperStore, SearchIndexReader } from '../../app/ports.js';
 import { SearchService, type SearchHit, type SearchMode, type SearchResponse } from '../../app/search.js';
-import { lazyEmbedder } from '../../adapters/embed/open.js';
-import { SearchIndexFolder } from '../../adapters/search/index-files.js';
+import { embeddingKey, lazyEmbedder } from '../../adapters/embed/open.js';
+import { IndexFolderLocation } from '../../adapters/search/index-location.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
+import { OpenPapersError } from '../../core/errors.js';
 import { paperDay } from '../../core/paper.js';
 import type { Snippet } from '../../core/search/snippet.js';
 import type { Config } from '../config.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type Progress } from '../progress.js';
 
-export function searchService(
+export function indexLocation(config: Config): IndexFolderLocation {
+  return new IndexFolderLocation(config.searchDir);
+}
+
+/** The embedding models whose vectors the index keeps: the configured one. */
+export function indexedModels(config: Config): string[] {
+  return [embeddingKey(config.embedding)];
+}
+
+/** One progress bar per phase of index work, each closed when the next begins. */
+function indexProgress(): {
+  update: (phase: string, done: number, total: number | null) => void;
+  done: () => void;
+} {
+  let stage: { phase: string; bar: Progress } | null = null;
+  return {
+    update(phase, done, total) {
+      if (stage?.phase !== phase) {
+        stage?.bar.done();
+        stage = { phase, bar: createProgress(`indexing ${phase}`, total ?? 0) };
+      }
+      stage.bar.update(done, done);
+    },
+    done() {
+      stage?.bar.done();
+      stage = null;
+    },
+  };
+}
+
+/**
+ * Brings the index up to date with the store in this process, with progress; null when another process
+ * holds the index's writer (a server's index builder, a worker), which then does it.
+ */
+export async function catchUpIndex(
+  store: PaperStore,
+  config: Config,
+  options: { rebuild?: boolean; segmentDocs?: number } = {},
+): Promise<CatchUpCounts | null> {
+  const writer = await indexLocation(config).tryOpenWriter({ rebuild: options.rebuild });
+  if (!writer) return null;
+  const progress = indexProgress();
+  try {
+    const updater = new IndexUpdater({
+      store,
+      writer,
+      models: indexedModels(config),
+      segmentDocs: options.segmentDocs,
+      onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
+    });
+    const counts = await updater.catchUp();
+    await writer.settle();
+    if (options.rebuild) await writer.finishRebuild();
+    return counts;
+  } finally {
+    progress.done();
+    await writer.close();
+  }
+}
+
+/**
+ * The search service of a one-off command: the index is first brought up to date, here or — when another
+ * process holds its writer — by waiting (up to `waitMs`) for that process to publish the store's changes.
+ */
+export async function openSearch(
   store: PaperStore,
   config: Config,
   embedder = lazyEmbedder(config.embedding),
-): SearchService {
-  // One bar per stage of index building (reading papers, indexing, vectors), each closed when it completes.
-  let stage: { what: string; bar: ReturnType<typeof createProgress> } | null = null;
-  const onIndexing = (what: string, done: number, total: number) => {
-    if (stage?.what !== what) {
-      stage?.bar.done();
-      stage = { what, bar: createProgress(what, total) };
+  waitMs = 60_000,
+): Promise<{ search: SearchService; reader: SearchIndexReader }> {
+  const reader = indexLocation(config).openReader();
+  if ((await catchUpIndex(store, config)) === null) {
+    const revision = await store.revision();
+    const until = Date.now() + waitMs;
+    await reader.refresh();
+    while (Date.now() < until && (reader.current()?.storeRevision ?? -1) < revision) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await reader.refresh();
     }
-    stage.bar.update(done, done);
-    if (done >= total) {
-      stage.bar.done();
-      stage = null;
-    }
-  };
-  return new SearchService({
+  }
+  await reader.refresh();
+  // Long-running users (the worker) see what is published later.
+  reader.follow(1_000);
+  const search = new SearchService({
     store,
-    files: new SearchIndexFolder(config.searchDir, { onProgress: onIndexing }),
+    index: reader,
     embedder,
     today: () => new Date().toISOString().slice(0, 10),
-    onIndexing,
   });
+  return { search, reader };
 }
 
 async function withStore<T>(config: Config, use: (store: PaperStore) => Promise<T>): Promise<T> {
@@ -113,7 +179,8 @@ export interface SearchOptions {
 
 export async function searchCommand(query: string, options: SearchOptions, config: Config): Promise<void> {
   await withStore(config, async (store) => {
-    const response = await searchService(store, config).search({
+    const { search, reader } = await openSearch(store, config);
+    const response = await search.search({
       query,
       mode: options.mode,
       limit: options.limit,
@@ -122,6 +189,7 @@ export async function searchCommand(query: string, options: SearchOptions, confi
       to: options.to,
       categories: options.category ? [options.category] : undefined,
     });
+    reader.close();
     printResponse(response, Boolean(options.json), options.offset, NOTHING_FOUND);
   });
 }
@@ -133,7 +201,9 @@ export async function similarCommand(
 ): Promise<void> {
   const wanted = parseArxivId(id)?.id ?? id.trim();
   await withStore(config, async (store) => {
-    const { paper, hits, mode, notice } = await searchService(store, config).similar(wanted, options.limit);
+    const { search, reader } = await openSearch(store, config);
+    const { paper, hits, mode, notice } = await search.similar(wanted, options.limit);
+    reader.close();
     if (!options.json && !notice) process.stderr.write(`Papers like "${paper.title}" (${mode})\n\n`);
     printResponse({ hits, mode, notice }, Boolean(options.json), 0, 'No similar papers found.\n');
   });
@@ -145,7 +215,9 @@ export async function embedWithProgress(
   embedder: Embedder,
   batchSize?: number,
 ): Promise<EmbedCounts> {
-  const progress = createProgress(`embedding (${embedder.model})`, (await store.stats()).papers);
+  // A first run reads every paper; later ones read what changed, which the store does not count beforehand.
+  const first = (await store.getCursor(embedCursorName(embedder.key))) === null;
+  const progress = createProgress(`embedding (${embedder.model})`, first ? (await store.stats()).papers : 0);
   try {
     return await embedMissing(store, embedder, {
       batchSize,
@@ -169,26 +241,42 @@ export async function embedCommand(
     const rate = seconds > 0 ? Math.round(counts.embedded / seconds) : 0;
     const n = (value: number) => value.toLocaleString('en-US');
     process.stdout.write(
-      `Embedded ${n(counts.embedded)} papers with ${embedder.model} (${n(counts.upToDate)} already up to date) ` +
-        `in ${seconds.toFixed(1)} s, ${n(rate)} papers/s\n`,
+      counts.papers === 0
+        ? `Nothing to embed: no paper changed since the last run (${embedder.model})\n`
+        : `Embedded ${n(counts.embedded)} papers with ${embedder.model} ` +
+            `(${n(counts.upToDate)} of the ${n(counts.papers)} new or changed papers were up to date) ` +
+            `in ${seconds.toFixed(1)} s, ${n(rate)} papers/s\n`,
     );
   });
 }
 
-export async function indexCommand(options: { rebuild?: boolean }, config: Config): Promise<void> {
-  if (options.rebuild) rmSync(config.searchDir, { recursive: true, force: true });
+export async function indexUpdateCommand(
+  config: Config,
+  options: { rebuild?: boolean; segmentDocs?: number } = {},
+): Promise<void> {
   await withStore(config, async (store) => {
     const started = performance.now();
-    const service = searchService(store, config);
-    const lexical = await service.lexicalIndex();
-    const vectors = await service.vectorIndex();
+    const counts = await catchUpIndex(store, config, options);
+    if (counts === null) {
+      throw new OpenPapersError(
+        'OP_ERR_BUSY',
+        `another process is writing the search index in ${config.searchDir} (a server's index builder or a worker); it keeps the index up to date`,
+      );
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const reader = indexLocation(config).openReader();
+    await reader.refresh();
+    const snapshot = reader.current();
+    const vectors = snapshot?.vectors(indexedModels(config)[0] as string)?.size ?? 0;
+    reader.close();
     const n = (value: number) => value.toLocaleString('en-US');
-    const semantic = vectors
-      ? `${n(vectors.size)} embedded with ${config.embedding.model}`
-      : 'no vector index (semantic search is off; see "openpapers embed")';
+    const semantic =
+      vectors > 0
+        ? `${n(vectors)} embedded with ${config.embedding.model}`
+        : 'no vectors (semantic search is off; see "openpapers embed")';
     process.stdout.write(
-      `Search indexes in ${config.searchDir}: ${n(lexical.docIds.length)} papers; ${semantic} (${seconds} s)\n`,
+      `Search index in ${config.searchDir}: ${n(snapshot?.lexical.docCount ?? 0)} papers; ${semantic}; ` +
+        `${options.rebuild ? 'rebuilt' : `${n(counts.papers)} paper and ${n(counts.vectors)} vector changes applied`} (${seconds} s)\n`,
     );
   });
 }

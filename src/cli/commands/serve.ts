@@ -15,20 +15,33 @@ import { openStore } from '../../adapters/storage/open.js';
 import { createWebApp } from '../../web/app.js';
 import { startServer } from '../../web/server.js';
 import type { Config } from '../config.js';
-import { searchService } from './search.js';
+import { lazyEmbedder } from '../../adapters/embed/open.js';
+import { SearchService } from '../../app/search.js';
+import { startIndexBuilder } from './index.js';
+import { OpenPapersError } from '../../core/errors.js';
+import { indexLocation } from './search.js';
 
 export interface ServeOptions {
   port: number;
   host: string;
   publicUrl?: string;
   quiet?: boolean;
+  /** false: no index builder of its own (a worker or another server keeps the index up to date). */
+  indexBuilder?: boolean;
 }
 
 export async function serveCommand(options: ServeOptions, config: Config): Promise<void> {
   const store = openStore(config.dbPath, { mustExist: true });
-  const search = searchService(store, config);
-  // Build or load the search indexes now, with progress, rather than inside the first visitor's request.
-  await search.vectorIndex();
+  // Requests read the published index; the builder (another process) keeps it up to date.
+  const index = indexLocation(config).openReader();
+  await index.refresh();
+  index.follow(250);
+  const search = new SearchService({
+    store,
+    index,
+    embedder: lazyEmbedder(config.embedding),
+    today: () => new Date().toISOString().slice(0, 10),
+  });
   const now = () => new Date().toISOString();
   const mailer = config.mail.smtpUrl
     ? smtpMailer(config.mail.smtpUrl, config.mail.from)
@@ -74,7 +87,24 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
       log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
     },
   );
-  const server = await startServer(app, { port: options.port, host: options.host });
+  const server = await startServer(app, { port: options.port, host: options.host }).catch(
+    (error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        index.close();
+        const where = `${options.host} port ${options.port}`;
+        const why =
+          code === 'EADDRINUSE'
+            ? `${where} is in use by another program; choose another port with --port`
+            : code === 'EACCES'
+              ? `${where} needs privileges this user lacks; choose a port above 1023 with --port`
+              : `${options.host} is not an address of this machine; choose one with --host`;
+        throw new OpenPapersError('OP_ERR_USAGE', `cannot serve: ${why}`);
+      }
+      throw error;
+    },
+  );
+  const builder = options.indexBuilder === false ? null : startIndexBuilder(config);
   origin ||= server.url;
   process.stderr.write(`OpenPapers is serving ${config.dbPath} at ${server.url}/ (Ctrl-C stops it)\n`);
   await new Promise<void>((resolve) => {
@@ -83,6 +113,8 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
     process.once('SIGTERM', stop);
   });
   await server.close();
+  await builder?.stop();
+  index.close();
   mailer.close();
   await store.close();
 }

@@ -12,7 +12,7 @@ import { openStore } from '../../adapters/storage/open.js';
 import { cronSchedule } from '../../core/schedule.js';
 import { JOB_SETTINGS, type Config, type JobName } from '../config.js';
 import { describeCounts, digestService } from './digest.js';
-import { embedWithProgress, searchService } from './search.js';
+import { catchUpIndex, embedWithProgress } from './search.js';
 
 function schedules(config: Config) {
   return (Object.keys(JOB_SETTINGS) as JobName[]).flatMap((name) => {
@@ -23,15 +23,17 @@ function schedules(config: Config) {
   });
 }
 
-function buildJobs(
+async function buildJobs(
   config: Config,
   scheduled: ReturnType<typeof schedules>,
   store: PaperStore,
   mailer: Mailer | null,
-): ScheduledJob[] {
+): Promise<ScheduledJob[]> {
   const embedder = lazyEmbedder(config.embedding);
-  const search = searchService(store, config, embedder);
-  const digests = mailer ? digestService(config, store, mailer) : null;
+  const digests =
+    mailer && scheduled.some(({ name }) => name !== 'embed')
+      ? await digestService(config, store, mailer)
+      : null;
   // Embedding reads every paper to find the new and changed ones: not again until papers change.
   let embeddedAtRevision: number | null = null;
   return scheduled.flatMap(({ name, schedule }): ScheduledJob[] => {
@@ -45,10 +47,13 @@ function buildJobs(
             if (revision === embeddedAtRevision) return 'no papers changed since the last run';
             const model = await embedder();
             const counts = await embedWithProgress(store, model);
-            // Bring the search indexes (keywords, then vectors) up to date now, not on the first search after.
-            await search.vectorIndex();
+            // The search index takes the new vectors now, unless a server's index builder holds it (then it does).
+            const indexed = await catchUpIndex(store, config);
             embeddedAtRevision = revision;
-            return `embedded ${counts.embedded} papers (${counts.upToDate} up to date) with ${model.model}`;
+            return (
+              `embedded ${counts.embedded} papers (${counts.upToDate} up to date) with ${model.model}` +
+              (indexed ? `; indexed ${indexed.papers} papers and ${indexed.vectors} vectors` : '')
+            );
           },
         },
       ];
@@ -94,7 +99,7 @@ export async function workerCommand(options: { once?: boolean }, config: Config)
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
-    const jobs = buildJobs(config, scheduled, store, mailer);
+    const jobs = await buildJobs(config, scheduled, store, mailer);
     const workerId = `${hostname()}:${process.pid}`;
     if (!sendsMail)
       log('digests are off: set OPENPAPERS_SMTP_URL and OPENPAPERS_PUBLIC_URL (the address digests link to)');

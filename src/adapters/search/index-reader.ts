@@ -1,0 +1,210 @@
+/**
+ * Reads published generations of an index folder. `refresh` looks at `CURRENT` and, when a new generation
+ * was published, loads what changed (segments already open are kept, being immutable) and switches to it
+ * at once; searches in progress keep the snapshot they started with. Files of a generation given up are
+ * closed when no snapshot needs them any more.
+ */
+import { join } from 'node:path';
+import type { IndexSnapshot, IndexStatus, SearchIndexReader, VectorSnapshot } from '../../app/ports.js';
+import type { Segment } from '../../core/search/segment.js';
+import { LexicalSnapshot, type KeyTable, type SegmentDeletions } from '../../core/search/snapshot.js';
+import {
+  readCurrent,
+  readDeletions,
+  readKeyTable,
+  readManifest,
+  readStatus,
+  type Manifest,
+} from './index-folder.js';
+import { FileSegment, PostingCache } from './segment-files.js';
+import { DEFAULT_VECTOR_OPTIONS, VectorSegment, type VectorSegmentOptions } from './vector-segments.js';
+
+export interface ReaderOptions {
+  /** Bytes of decoded posting lists kept in memory. */
+  cacheBytes?: number;
+  vectors?: Partial<VectorSegmentOptions>;
+}
+
+/** Vector search over one model's segments, each row live only where its key's table says. */
+class SegmentedVectors implements VectorSnapshot {
+  readonly size: number;
+
+  constructor(
+    private readonly segments: readonly VectorSegment[],
+    private readonly keys: KeyTable,
+    /** Live vectors, as the manifest counts them. */
+    live: number,
+  ) {
+    this.size = live;
+  }
+
+  private isLive(segment: VectorSegment, row: number): boolean {
+    const key = segment.keys[row] as number;
+    return this.keys.segments[key] === segment.id && this.keys.docs[key] === row;
+  }
+
+  search(query: Float32Array, k: number, accept: ((key: number) => boolean) | null) {
+    const hits: { key: number; score: number }[] = [];
+    for (const segment of this.segments) {
+      const found = segment.search(query, k, (row) => {
+        if (!this.isLive(segment, row)) return false;
+        return accept === null || accept(segment.keys[row] as number);
+      });
+      for (const hit of found) hits.push({ key: segment.keys[hit.row] as number, score: hit.score });
+    }
+    return hits.sort((a, b) => b.score - a.score || a.key - b.key).slice(0, k);
+  }
+
+  vector(key: number): Float32Array | null {
+    const id = this.keys.segments[key];
+    if (!id) return null;
+    const segment = this.segments.find((s) => s.id === id);
+    return segment ? segment.vector(this.keys.docs[key] as number) : null;
+  }
+}
+
+interface Loaded {
+  manifest: Manifest;
+  snapshot: IndexSnapshot;
+  lexical: FileSegment[];
+  vectors: VectorSegment[];
+}
+
+export class SegmentedIndexReader implements SearchIndexReader {
+  private readonly cache: PostingCache;
+  private readonly vectorOptions: VectorSegmentOptions;
+  private loaded: Loaded | null = null;
+  private readonly lexical = new Map<number, FileSegment>();
+  private readonly vectorSegments = new Map<string, VectorSegment>();
+  private refreshing: Promise<boolean> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastError: Error | null = null;
+
+  constructor(
+    readonly dir: string,
+    options: ReaderOptions = {},
+  ) {
+    this.cache = new PostingCache(options.cacheBytes);
+    this.vectorOptions = { ...DEFAULT_VECTOR_OPTIONS, ...options.vectors };
+  }
+
+  current(): IndexSnapshot | null {
+    return this.loaded?.snapshot ?? null;
+  }
+
+  /** Why the last refresh failed, if it did (the previous generation is still served). */
+  get error(): Error | null {
+    return this.lastError;
+  }
+
+  /** Switches to the newest published generation; resolves true when it switched. */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  /** Keeps refreshing every `intervalMs` in the background. */
+  follow(intervalMs = 250): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.refresh().catch(() => undefined);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  status(): Promise<IndexStatus | null> {
+    return readStatus(this.dir);
+  }
+
+  private async load(): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const generation = readCurrent(this.dir);
+      if (generation === null || generation === this.loaded?.manifest.generation) return false;
+      try {
+        const loaded = await this.open(generation);
+        const previous = this.loaded;
+        this.loaded = loaded;
+        this.lastError = null;
+        if (previous) this.release(previous, loaded);
+        return true;
+      } catch (error) {
+        // A generation removed between reading CURRENT and opening its files: read CURRENT again.
+        if (attempt < 3 && (error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        this.lastError = error as Error;
+        throw error;
+      }
+    }
+  }
+
+  private async open(generation: number): Promise<Loaded> {
+    const manifest = await readManifest(this.dir, generation);
+    const keys = await readKeyTable(join(this.dir, manifest.keys));
+    const deletions = new Map<number, SegmentDeletions>();
+    const lexical: FileSegment[] = [];
+    for (const entry of manifest.segments) {
+      let segment = this.lexical.get(entry.id);
+      if (!segment) {
+        segment = await FileSegment.open(this.dir, entry.id, this.cache);
+        this.lexical.set(entry.id, segment);
+      }
+      lexical.push(segment);
+      if (entry.deletions) deletions.set(entry.id, await readDeletions(join(this.dir, entry.deletions)));
+    }
+    const vectors = new Map<string, VectorSnapshot>();
+    const vectorSegments: VectorSegment[] = [];
+    for (const [model, entry] of Object.entries(manifest.vectors)) {
+      const table = await readKeyTable(join(this.dir, entry.keys));
+      const segments: VectorSegment[] = [];
+      for (const { id } of entry.segments) {
+        const name = `${entry.hash}:${id}`;
+        let segment = this.vectorSegments.get(name);
+        if (!segment) {
+          segment = await VectorSegment.open(this.dir, entry.hash, id, this.vectorOptions);
+          this.vectorSegments.set(name, segment);
+        }
+        segments.push(segment);
+      }
+      vectorSegments.push(...segments);
+      const live = entry.segments.reduce((sum, segment) => sum + segment.live, 0);
+      if (segments.length > 0) vectors.set(model, new SegmentedVectors(segments, table, live));
+    }
+    const snapshot: IndexSnapshot = {
+      generation,
+      lexical: new LexicalSnapshot(manifest.params, lexical as Segment[], keys, deletions),
+      vectors: (model) => vectors.get(model) ?? null,
+      papersCursor: manifest.cursor,
+      storeRevision: manifest.storeRevision,
+      embeddingsCursor: (model) => manifest.vectors[model]?.cursor ?? null,
+    };
+    return { manifest, snapshot, lexical, vectors: vectorSegments };
+  }
+
+  /**
+   * Closes the segments the new generation no longer uses. A search still running on the old snapshot
+   * finishes first: it holds no await between reading postings, and closing waits a moment.
+   */
+  private release(previous: Loaded, next: Loaded): void {
+    const keptLexical = new Set(next.lexical);
+    const keptVectors = new Set(next.vectors);
+    const closing = previous.lexical.filter((s) => !keptLexical.has(s));
+    const closingVectors = previous.vectors.filter((s) => !keptVectors.has(s));
+    for (const segment of closing) this.lexical.delete(segment.id);
+    for (const [name, segment] of this.vectorSegments)
+      if (closingVectors.includes(segment)) this.vectorSegments.delete(name);
+    const timer = setTimeout(() => {
+      for (const segment of closing) segment.close();
+      for (const segment of closingVectors) segment.close();
+    }, 30_000);
+    timer.unref();
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const segment of this.lexical.values()) segment.close();
+    for (const segment of this.vectorSegments.values()) segment.close();
+    this.lexical.clear();
+    this.vectorSegments.clear();
+    this.loaded = null;
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * Vector segments on disk, one set per embedding model. Segment N of model H is three immutable files:
+ *
+ * - `vec-H-N.rows`: one float32 row per vector, for exact similarities;
+ * - `vec-H-N.usearch`: an HNSW graph (usearch, int8) over the rows, keyed by row number; for large segments
+ *   over the rows projected onto their top principal directions (core/search/projection.ts), which halves
+ *   the graph's memory; candidates are re-scored exactly from the rows;
+ * - `vec-H-N.meta`: each row's key, the projection and the int8 scale, written last.
+ *
+ * Readers map the graph (usearch `view`: pages are shared between processes and read as they are touched)
+ * and read rows one by one, except in small segments, whose rows they hold.
+ */
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+import { fitProjection, project, type Projection } from '../../core/search/projection.js';
+import { dotProduct } from '../../core/search/vectors.js';
+import { readContainer, writeContainer } from './container.js';
+
+export interface VectorSegmentOptions {
+  /** HNSW candidates kept while searching; more is slower and finds more of the true neighbours. */
+  expansionSearch: number;
+  /** The fewest graph hits re-scored exactly for one search. */
+  rescoreCandidates: number;
+  /** Segments with at least this many rows get a projected graph. */
+  projectFrom: number;
+  /** Dimensions of the projected graphs. */
+  projectedDims: number;
+}
+
+export const DEFAULT_VECTOR_OPTIONS: VectorSegmentOptions = Object.freeze({
+  expansionSearch: 512,
+  rescoreCandidates: 64,
+  projectFrom: 20_000,
+  projectedDims: 256,
+});
+
+export const vectorSegmentFiles = (model: string, id: number) =>
+  ['rows', 'usearch', 'meta'].map((ext) => `vec-${model}-${String(id).padStart(6, '0')}.${ext}`);
+
+const fileOf = (dir: string, model: string, id: number, ext: 'rows' | 'usearch' | 'meta') =>
+  join(dir, `vec-${model}-${String(id).padStart(6, '0')}.${ext}`);
+
+/** Rows up to this size are held in memory by readers. */
+const RESIDENT_ROWS = 32 * 1024 * 1024;
+/** A narrow filter is answered by scoring every accepted row when no more than this many are accepted. */
+const EXACT_FALLBACK_ROWS = 20_000;
+
+export interface VectorHit {
+  row: number;
+  score: number;
+}
+
+function newGraph(dims: number, expansion: number): Index {
+  return new Index({
+    dimensions: dims,
+    metric: MetricKind.Cos,
+    quantization: ScalarKind.I8,
+    connectivity: 16,
+    expansion_add: 128,
+    expansion_search: expansion,
+    multi: false,
+  });
+}
+
+const clamp = (value: number) => Math.max(-1, Math.min(1, value));
+
+export class VectorSegment {
+  private fd: number | null = null;
+  private resident: Float32Array | null = null;
+  private readonly graph: Index;
+
+  private constructor(
+    readonly id: number,
+    private readonly path: string,
+    readonly dims: number,
+    readonly keys: Uint32Array,
+    private readonly projection: Projection | null,
+    /** Graph inputs are multiplied by this before int8 quantisation maps [-1, 1] to [-127, 127]. */
+    private readonly scale: number,
+    graphPath: string,
+    private readonly options: VectorSegmentOptions,
+  ) {
+    this.graph = newGraph(projection?.to ?? dims, options.expansionSearch);
+    this.graph.view(graphPath);
+  }
+
+  static async open(
+    dir: string,
+    model: string,
+    id: number,
+    options: VectorSegmentOptions = DEFAULT_VECTOR_OPTIONS,
+  ): Promise<VectorSegment> {
+    const metaPath = fileOf(dir, model, id, 'meta');
+    const { header, sections } = readContainer(await readFile(metaPath), metaPath);
+    const dims = header.dims as number;
+    const projection = header.projectedDims
+      ? { from: dims, to: header.projectedDims as number, matrix: sections.projection as Float32Array }
+      : null;
+    const rowsPath = fileOf(dir, model, id, 'rows');
+    const segment = new VectorSegment(
+      id,
+      rowsPath,
+      dims,
+      sections.keys as Uint32Array,
+      projection,
+      header.scale as number,
+      fileOf(dir, model, id, 'usearch'),
+      options,
+    );
+    const fd = openSync(rowsPath, 'r');
+    if (fstatSync(fd).size <= RESIDENT_ROWS) {
+      closeSync(fd);
+      const bytes = await readFile(rowsPath);
+      segment.resident = new Float32Array(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+      );
+    } else segment.fd = fd;
+    return segment;
+  }
+
+  get count(): number {
+    return this.keys.length;
+  }
+
+  vector(row: number): Float32Array {
+    if (this.resident) return this.resident.slice(row * this.dims, (row + 1) * this.dims);
+    const vector = new Float32Array(this.dims);
+    const bytes = new Uint8Array(vector.buffer);
+    let read = 0;
+    while (read < bytes.length) {
+      const n = readSync(this.fd as number, bytes, read, bytes.length - read, row * this.dims * 4 + read);
+      if (n === 0) throw new Error(`${this.path} is truncated`);
+      read += n;
+    }
+    return vector;
+  }
+
+  private similarity(row: number, query: Float32Array): number {
+    if (this.resident) {
+      let score = 0;
+      const base = row * this.dims;
+      for (let j = 0; j < this.dims; j++) score += (this.resident[base + j] as number) * (query[j] as number);
+      return score;
+    }
+    return dotProduct(this.vector(row), query);
+  }
+
+  private graphQuery(query: Float32Array): Float32Array {
+    const projected = this.projection ? project(this.projection, query) : query;
+    return projected.map((value) => clamp(value * this.scale));
+  }
+
+  /** The k rows most like the query among those `accept` lets through, re-scored exactly. */
+  search(query: Float32Array, k: number, accept: (row: number) => boolean): VectorHit[] {
+    if (this.count === 0 || k <= 0) return [];
+    const graphQuery = this.graphQuery(query);
+    // int8 distances are coarse: take at least rescoreCandidates and re-score them exactly. A filter (or
+    // dead rows) drops candidates, so ask for more until k pass or the graph runs dry.
+    const { rescoreCandidates, expansionSearch } = this.options;
+    for (let wanted = Math.max(k * 2, rescoreCandidates); ; wanted *= 4) {
+      const asked = Math.min(wanted, this.count);
+      const found = [...this.graph.search(graphQuery, asked, 1).keys].map(Number);
+      const rows = found.filter(accept);
+      if (rows.length >= k || found.length < asked || asked >= this.count)
+        return this.rescore(rows, query, k);
+      if (wanted >= Math.max(expansionSearch, 1024)) return this.exactAmongAccepted(query, k, accept, rows);
+    }
+  }
+
+  private rescore(rows: readonly number[], query: Float32Array, k: number): VectorHit[] {
+    return rows
+      .map((row) => ({ row, score: this.similarity(row, query) }))
+      .sort((a, b) => b.score - a.score || a.row - b.row)
+      .slice(0, k);
+  }
+
+  private exactAmongAccepted(
+    query: Float32Array,
+    k: number,
+    accept: (row: number) => boolean,
+    graphRows: readonly number[],
+  ): VectorHit[] {
+    const accepted: number[] = [];
+    for (let row = 0; row < this.count; row++) {
+      if (!accept(row)) continue;
+      accepted.push(row);
+      if (accepted.length > EXACT_FALLBACK_ROWS) return this.rescore(graphRows, query, k);
+    }
+    return this.rescore(accepted, query, k);
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/**
+ * Writes a vector segment: rows are appended as they come, then the graph is built from the file in
+ * batches (awaiting `pause` between them, so that a large build shares its process with other work).
+ */
+export class VectorSegmentWriter {
+  private readonly fd: number;
+  private readonly keys: number[] = [];
+  private dims = 0;
+  private readonly rowsPath: string;
+
+  constructor(
+    private readonly dir: string,
+    private readonly model: string,
+    readonly id: number,
+    private readonly options: VectorSegmentOptions = DEFAULT_VECTOR_OPTIONS,
+  ) {
+    this.rowsPath = fileOf(dir, model, id, 'rows');
+    this.fd = openSync(`${this.rowsPath}.${process.pid}.tmp`, 'w+');
+  }
+
+  get count(): number {
+    return this.keys.length;
+  }
+
+  add(key: number, vector: Float32Array): void {
+    if (this.dims === 0) this.dims = vector.length;
+    if (vector.length !== this.dims) {
+      throw new Error(`a vector has ${vector.length} dimensions where this index has ${this.dims}`);
+    }
+    const bytes = new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
+    let written = 0;
+    while (written < bytes.length) {
+      const position = this.keys.length * this.dims * 4 + written;
+      written += writeSync(this.fd, bytes, written, bytes.length - written, position);
+    }
+    this.keys.push(key);
+  }
+
+  private readRows(start: number, count: number): Float32Array {
+    const rows = new Float32Array(count * this.dims);
+    const bytes = new Uint8Array(rows.buffer);
+    let read = 0;
+    while (read < bytes.length) {
+      read += readSync(this.fd, bytes, read, bytes.length - read, start * this.dims * 4 + read);
+    }
+    return rows;
+  }
+
+  async finish(pause: () => Promise<void>): Promise<void> {
+    const count = this.keys.length;
+    const dims = Math.max(1, this.dims);
+    let projection: Projection | null = null;
+    if (count >= this.options.projectFrom && dims > this.options.projectedDims) {
+      const stride = Math.max(1, Math.floor(count / 5000));
+      const sample: Float32Array[] = [];
+      for (let row = 0; row < count && sample.length < 5000; row += stride)
+        sample.push(this.readRows(row, 1));
+      projection = fitProjection(sample, this.options.projectedDims);
+      await pause();
+    }
+    const graphDims = projection?.to ?? dims;
+    // The largest component sets the int8 scale: unscaled, the small components of an embedding would use
+    // a handful of the 255 levels.
+    let largest = 0;
+    const batch = 2048;
+    for (let start = 0; start < count; start += batch) {
+      const rows = this.readRows(start, Math.min(batch, count - start));
+      for (let r = 0; r < rows.length / dims; r++) {
+        const row = rows.subarray(r * dims, (r + 1) * dims);
+        for (const value of projection ? project(projection, row) : row)
+          largest = Math.max(largest, Math.abs(value));
+      }
+    }
+    const scale = largest > 0 ? 1 / largest : 1;
+    const graph = newGraph(graphDims, this.options.expansionSearch);
+    for (let start = 0; start < count; start += batch) {
+      const size = Math.min(batch, count - start);
+      const rows = this.readRows(start, size);
+      const matrix = new Float32Array(size * graphDims);
+      for (let r = 0; r < size; r++) {
+        const row = rows.subarray(r * dims, (r + 1) * dims);
+        matrix.set(projection ? project(projection, row) : row, r * graphDims);
+      }
+      for (let j = 0; j < matrix.length; j++) matrix[j] = clamp((matrix[j] as number) * scale);
+      graph.add(
+        BigUint64Array.from({ length: size }, (_, r) => BigInt(start + r)),
+        matrix,
+        0,
+      );
+      await pause();
+    }
+    const graphPath = fileOf(this.dir, this.model, this.id, 'usearch');
+    graph.save(`${graphPath}.${process.pid}.tmp`);
+    renameSync(`${graphPath}.${process.pid}.tmp`, graphPath);
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    renameSync(`${this.rowsPath}.${process.pid}.tmp`, this.rowsPath);
+    writeContainer(
+      fileOf(this.dir, this.model, this.id, 'meta'),
+      { id: this.id, dims, count, projectedDims: projection?.to ?? 0, scale },
+      projection
+        ? { keys: Uint32Array.from(this.keys), projection: projection.matrix }
+        : { keys: Uint32Array.from(this.keys) },
+    );
+  }
+
+  abandon(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
