@@ -1,22 +1,27 @@
 /**
- * `npm run bench:search`: search at the size of all of arXiv. A corpus of 1,000,000 papers — the 74,728 real
+ * `npm run bench:search`: search at the size of all of arXiv. A corpus of 2,600,000 papers — the 74,728 real
  * ones of the listing file, embedded with the real model, plus synthetic papers whose title and abstract
  * splice two real ones and whose vector blends theirs — is built once into a cache folder. Then, each in its
  * own process so that its peak RSS is its own:
  *
- * - index: builds the lexical index and the vector index (HNSW) and reports time and size on disk;
- * - fts5: builds SQLite FTS5 over the same papers and runs the same queries with its bm25() ranking — the
- *   baseline;
- * - serve: loads the indexes as `openpapers search` does and times lexical, semantic (query embedding
- *   included) and hybrid queries drawn from real titles, end to end (papers read, snippets made);
- * - recall: the HNSW graph's recall@10 against exact search over every vector.
+ * - build: a full build of the segmented index from the store's change feeds (what `openpapers index
+ *   rebuild` does), then the merges the policy asks for; time, peak RSS and size on disk;
+ * - fts5: SQLite FTS5 over the same papers with the same queries, ranked by its bm25() — the baseline;
+ * - serve: the index as a server reads it; lexical, semantic (query embedding included) and hybrid queries
+ *   drawn from real titles, end to end (papers read, snippets made); serving RSS;
+ * - recall: the vector index's recall@10 against exact search over every stored vector;
+ * - live: a real `openpapers serve` with its index builder, on a copy of the corpus and index. Freshness:
+ *   from the end of an ingest of 1,000 new papers until all are found by keyword search, and from the end
+ *   of embedding them until all are found by meaning. Availability: p99 and errors of searches and /healthz
+ *   under load (autocannon) idle, while that update runs, and while segments merge.
  *
  *   npm run bench:search -- [--papers N] [--queries N] [--cache DIR] [--shared DIR] [--model DIR]
- *                           [--phases index,fts5,serve,recall]
+ *                           [--phases build,fts5,serve,recall,live]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -27,10 +32,12 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { IndexUpdater } from '../src/app/indexing.js';
 import { SearchService, type SearchMode } from '../src/app/search.js';
-import { lazyEmbedder } from '../src/adapters/embed/open.js';
-import { SearchIndexFolder } from '../src/adapters/search/index-files.js';
+import { embeddingKey, lazyEmbedder } from '../src/adapters/embed/open.js';
+import { IndexFolderLocation } from '../src/adapters/search/index-location.js';
 import { SqliteStore } from '../src/adapters/storage/sqlite/store.js';
 import type { Paper, PaperRecord } from '../src/core/paper.js';
 import { normalize } from '../src/core/search/vectors.js';
@@ -38,7 +45,7 @@ import { sharedDir } from '../scripts/shared-dir.js';
 import { option, seededRandom } from './args.js';
 import { prepareRealCorpus } from './real-corpus.js';
 
-const PAPERS = Number(option('--papers', '1000000'));
+const PAPERS = Number(option('--papers', '2600000'));
 const QUERIES = Number(option('--queries', '300'));
 const CACHE = resolve(option('--cache', '.bench-cache/search'));
 const DB = join(CACHE, `corpus-${PAPERS}.db`);
@@ -46,6 +53,7 @@ const DB = join(CACHE, `corpus-${PAPERS}.db`);
 const REAL_CACHE = resolve(CACHE, '..');
 const INDEX_DIR = `${DB}.search`;
 const TODAY = '2026-11-22';
+const CLI = join(fileURLToPath(new URL('..', import.meta.url)), 'src', 'cli', 'main.js');
 
 function model(): string {
   return option(
@@ -54,8 +62,10 @@ function model(): string {
   );
 }
 
+const embedding = () => ({ model: model(), url: null, apiKey: null, cacheDir: CACHE });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const n = (value: number) => value.toLocaleString('en-US');
 
 // ---------------------------------------------------------------------------------------------- corpus
 
@@ -72,7 +82,7 @@ async function prepare(): Promise<void> {
   rmSync(DB, { force: true });
   copyFileSync(real, DB);
   const store = new SqliteStore(DB);
-  const embedder = await lazyEmbedder({ model: model(), url: null, apiKey: null, cacheDir: CACHE })();
+  const embedder = await lazyEmbedder(embedding())();
   try {
     const papers: Paper[] = [];
     for await (const paper of store.exportPapers()) papers.push(paper);
@@ -80,7 +90,7 @@ async function prepare(): Promise<void> {
     for await (const { paperId, vector } of store.exportEmbeddings(embedder.key))
       vectors.set(paperId, vector);
     const synthetic = PAPERS - papers.length;
-    log(`adding ${synthetic.toLocaleString('en-US')} synthetic papers`);
+    log(`adding ${n(synthetic)} synthetic papers`);
     const next = seededRandom(42);
     for (let start = 0; start < synthetic; start += 5000) {
       const records: PaperRecord[] = [];
@@ -88,7 +98,7 @@ async function prepare(): Promise<void> {
       for (let i = start; i < Math.min(synthetic, start + 5000); i++) {
         const a = papers[Math.floor(next() * papers.length)] as Paper;
         const b = papers[Math.floor(next() * papers.length)] as Paper;
-        const record = splice(a, b, i);
+        const record = splice(a, b, `synthetic:${i}`);
         records.push(record);
         embeddings.push({
           paperId: record.id,
@@ -98,7 +108,7 @@ async function prepare(): Promise<void> {
       }
       await store.upsertPapers(records, `${TODAY}T00:00:00Z`);
       await store.putEmbeddings(embedder.key, embeddings);
-      if (start % 100_000 === 0) log(`  ${start.toLocaleString('en-US')}`);
+      if (start % 100_000 === 0) log(`  ${n(start)}`);
     }
     writeFileSync(done, `${PAPERS}\n`);
   } finally {
@@ -107,7 +117,7 @@ async function prepare(): Promise<void> {
 }
 
 /** A synthetic paper: the first half of a's title and abstract, then the second half of b's. */
-function splice(a: Paper, b: Paper, n: number): PaperRecord {
+function splice(a: Paper, b: Paper, id: string): PaperRecord {
   const half = (text: string, first: boolean) => {
     const words = text.split(/\s+/);
     const middle = Math.ceil(words.length / 2);
@@ -115,7 +125,7 @@ function splice(a: Paper, b: Paper, n: number): PaperRecord {
   };
   return {
     ...a,
-    id: `synthetic:${n}`,
+    id,
     title: `${half(a.title, true)} ${half(b.title, false)}`,
     abstract: `${half(a.abstract, true)} ${half(b.abstract, false)}`,
     authors: [...a.authors.slice(0, 2), ...b.authors.slice(0, 2)],
@@ -128,25 +138,16 @@ function splice(a: Paper, b: Paper, n: number): PaperRecord {
 function blend(a: Float32Array | undefined, b: Float32Array | undefined, next: () => number): Float32Array {
   const dims = (a ?? b)?.length ?? 512;
   const out = new Float32Array(dims);
-  for (let j = 0; j < dims; j++) {
-    out[j] = 0.6 * (a?.[j] ?? 0) + 0.4 * (b?.[j] ?? 0) + (next() - 0.5) * 0.02;
-  }
+  for (let j = 0; j < dims; j++) out[j] = 0.6 * (a?.[j] ?? 0) + 0.4 * (b?.[j] ?? 0) + (next() - 0.5) * 0.02;
   return normalize(out);
 }
 
 // ---------------------------------------------------------------------------------------------- phases
 
-function service(store: SqliteStore): SearchService {
-  return new SearchService({
-    store,
-    files: new SearchIndexFolder(INDEX_DIR),
-    embedder: lazyEmbedder({ model: model(), url: null, apiKey: null, cacheDir: CACHE }),
-    today: () => TODAY,
-    onIndexing: (what, done, total) => {
-      if (done % 100_000 === 0 || done === total)
-        log(`  ${what} ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`);
-    },
-  });
+async function service(store: SqliteStore, dir = INDEX_DIR): Promise<SearchService> {
+  const index = new IndexFolderLocation(dir).openReader();
+  await index.refresh();
+  return new SearchService({ store, index, embedder: lazyEmbedder(embedding()), today: () => TODAY });
 }
 
 function folderMb(dir: string, match: (name: string) => boolean): number {
@@ -155,38 +156,69 @@ function folderMb(dir: string, match: (name: string) => boolean): number {
     .reduce((sum, name) => sum + statSync(join(dir, name)).size / 1024 / 1024, 0);
 }
 
-async function indexPhase(): Promise<object> {
+async function buildPhase(): Promise<object> {
   rmSync(INDEX_DIR, { recursive: true, force: true });
   const store = new SqliteStore(DB);
-  const search = service(store);
-  let started = performance.now();
-  await search.lexicalIndex();
-  const lexicalSeconds = (performance.now() - started) / 1000;
-  started = performance.now();
-  // The first semantic query opens (here: builds) the vector index.
-  await search.search({ query: 'warm up', mode: 'semantic', limit: 1 });
-  const vectorSeconds = (performance.now() - started) / 1000;
+  const writer = await new IndexFolderLocation(INDEX_DIR).tryOpenWriter();
+  if (!writer) throw new Error(`the index in ${INDEX_DIR} is locked`);
+  let last = 0;
+  const started = performance.now();
+  await new IndexUpdater({
+    store,
+    writer,
+    models: [embeddingKey(embedding())],
+    onProgress: ({ phase, done, total }) => {
+      if (performance.now() - last < 10_000) return;
+      last = performance.now();
+      log(
+        `  ${phase}: ${n(done)}${total ? ` of ${n(total)}` : ''} (${((last - started) / 1000).toFixed(0)} s)`,
+      );
+    },
+  }).catchUp();
+  await writer.settle();
+  const buildSeconds = (performance.now() - started) / 1000;
+  log(`  built in ${buildSeconds.toFixed(0)} s; merging what the policy asks for`);
+  const merging = performance.now();
+  let merges = 0;
+  while (writer.scheduleMerges()) {
+    merges++;
+    await writer.settle();
+  }
+  const mergeSeconds = (performance.now() - merging) / 1000;
+  await writer.close();
   await store.close();
+  const manifest = JSON.parse(
+    readFileSync(
+      join(
+        INDEX_DIR,
+        `manifest-${readFileSync(join(INDEX_DIR, 'CURRENT'), 'utf8').trim().padStart(6, '0')}.json`,
+      ),
+      'utf8',
+    ),
+  ) as { segments: unknown[]; vectors: Record<string, { segments: unknown[] }> };
   return {
-    lexicalSeconds,
-    vectorSeconds,
-    lexicalMb: folderMb(INDEX_DIR, (n) => n.startsWith('lexical')),
-    vectorMb: folderMb(INDEX_DIR, (n) => n.endsWith('.f32')),
-    graphMb: folderMb(INDEX_DIR, (n) => n.endsWith('.usearch')),
+    buildSeconds,
+    mergeSeconds,
+    merges,
+    segments: manifest.segments.length,
+    vectorSegments: Object.values(manifest.vectors)[0]?.segments.length ?? 0,
+    lexicalMb: folderMb(INDEX_DIR, (name) => name.startsWith('seg-')),
+    vectorMb: folderMb(INDEX_DIR, (name) => name.endsWith('.rows')),
+    graphMb: folderMb(INDEX_DIR, (name) => name.endsWith('.usearch')),
     rssMb: rss(),
   };
 }
 
 /** Real titles, chosen at random (seeded), as plain-word queries. */
-function queries(): string[] {
+function titles(count: number, seed: number): string[] {
   const db = new Database(DB, { readonly: true });
-  const titles = db
+  const all = db
     .prepare<[], { title: string }>("SELECT title FROM papers WHERE id NOT LIKE 'synthetic:%' ORDER BY id")
     .all()
     .map((row) => row.title.replace(/\s+/g, ' '));
   db.close();
-  const next = seededRandom(7);
-  return Array.from({ length: QUERIES }, () => titles[Math.floor(next() * titles.length)] as string);
+  const next = seededRandom(seed);
+  return Array.from({ length: count }, () => all[Math.floor(next() * all.length)] as string);
 }
 
 function percentiles(times: number[]) {
@@ -197,13 +229,12 @@ function percentiles(times: number[]) {
 
 async function servePhase(): Promise<object> {
   const store = new SqliteStore(DB);
-  const search = service(store);
   const started = performance.now();
-  await search.lexicalIndex();
+  const search = await service(store);
   await search.search({ query: 'warm up', mode: 'semantic', limit: 1 });
   const loadSeconds = (performance.now() - started) / 1000;
   const result: Record<string, unknown> = { loadSeconds };
-  const list = queries();
+  const list = titles(QUERIES, 7);
   for (const mode of ['lexical', 'semantic', 'hybrid'] as SearchMode[]) {
     for (const query of list.slice(0, 20)) await search.search({ query, mode, limit: 10, plain: true });
     const times: number[] = [];
@@ -237,7 +268,7 @@ function fts5Phase(): object {
   const search = db.prepare<[string], { id: string }>(
     'SELECT id FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 0, 3, 1, 1) LIMIT 10',
   );
-  const list = queries().map((title) =>
+  const list = titles(QUERIES, 7).map((title) =>
     (title.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((word) => `"${word}"`).join(' OR '),
   );
   for (const query of list.slice(0, 20)) search.all(query);
@@ -249,139 +280,408 @@ function fts5Phase(): object {
     times.push(performance.now() - t);
   }
   db.close();
-  return { buildSeconds, mb: statSync(path).size / 1024 / 1024, ...percentiles(times), rssMb: rss() };
+  const mb = statSync(path).size / 1024 / 1024;
+  rmSync(path, { force: true });
+  return { buildSeconds, mb, ...percentiles(times), rssMb: rss() };
 }
 
+/** Exact top 10 of each query over every stored vector, streamed (the vectors do not fit in memory). */
 async function recallPhase(): Promise<object> {
   const store = new SqliteStore(DB);
-  const search = service(store);
-  const embedder = await lazyEmbedder({ model: model(), url: null, apiKey: null, cacheDir: CACHE })();
-  const index = await search.lexicalIndex();
-  const vectors = await search.vectorIndex();
-  if (!vectors) throw new Error('no vector index');
-  const dims = 512;
-  const rows = index.docIds.length;
-  const all = new Float32Array(rows * dims);
-  for (let doc = 0; doc < rows; doc++) {
-    const vector = vectors.vector(doc);
-    if (vector) all.set(vector, doc * dims);
-  }
-  const list = queries().slice(0, 100);
-  let found = 0;
-  for (const query of list) {
-    const q = await embedder.embedQuery(query);
-    const exact: { doc: number; score: number }[] = [];
-    for (let doc = 0; doc < rows; doc++) {
+  const search = await service(store);
+  const embedder = await lazyEmbedder(embedding())();
+  const snapshot = search.snapshot();
+  const vectors = snapshot?.vectors(embedder.key);
+  if (!snapshot || !vectors) throw new Error('no vector index');
+  const queries = await Promise.all(titles(100, 9).map((title) => embedder.embedQuery(title)));
+  const best = queries.map(() => [] as { id: string; score: number }[]);
+  for await (const { paperId, vector } of store.exportEmbeddings(embedder.key)) {
+    queries.forEach((query, q) => {
       let score = 0;
-      const base = doc * dims;
-      for (let j = 0; j < dims; j++) score += (all[base + j] as number) * (q[j] as number);
-      if (exact.length < 10 || score > (exact[9] as { score: number }).score) {
-        exact.push({ doc, score });
-        exact.sort((a, b) => b.score - a.score);
-        exact.length = Math.min(exact.length, 10);
+      for (let j = 0; j < vector.length; j++) score += (vector[j] as number) * (query[j] as number);
+      const top = best[q] as { id: string; score: number }[];
+      if (top.length < 10 || score > (top[top.length - 1] as { score: number }).score) {
+        top.push({ id: paperId, score });
+        top.sort((a, b) => b.score - a.score);
+        if (top.length > 10) top.pop();
       }
-    }
-    const ann = new Set(vectors.search(q, 10, null).map((hit) => hit.doc));
-    found += exact.filter((hit) => ann.has(hit.doc)).length;
+    });
   }
+  let found = 0;
+  queries.forEach((query, q) => {
+    const ann = new Set(vectors.search(query, 10, null).map((hit) => snapshot.lexical.paperIdOf(hit.key)));
+    found += (best[q] as { id: string }[]).filter((hit) => ann.has(hit.id)).length;
+  });
   await store.close();
-  return { recallAt10: found / (list.length * 10), queries: list.length };
+  return { recallAt10: found / (queries.length * 10), queries: queries.length };
 }
+
+// ---------------------------------------------------------------------------------------------- live
+
+interface Load {
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+}
+
+/** Loads a rotation of addresses until stopped; resolves with its figures. */
+function startLoad(base: string, paths: string[], connections: number) {
+  let next = 0;
+  let finish!: (figures: Load) => void;
+  const figures = new Promise<Load>((resolvePromise) => (finish = resolvePromise));
+  const instance = autocannon(
+    {
+      url: base,
+      connections,
+      duration: 3_600,
+      requests: [
+        { setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] as string }) },
+      ],
+    },
+    (_error, result) =>
+      finish({
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        requests: result.requests.total,
+        errors: result.errors + result.timeouts + result.non2xx,
+      }),
+  );
+  return {
+    stop: () => {
+      instance.stop();
+      return figures;
+    },
+  };
+}
+
+function startServe(db: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, '--db', db, 'serve', '--port', '0', '--quiet'], {
+    env: { ...process.env, OPENPAPERS_EMBED_MODEL: model() },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolvePromise, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+      const url = /serving .* at (http:\/\/[^\s]+?)\/? /.exec(stderr)?.[1];
+      if (url) resolvePromise({ url, child });
+      if (stderr.length > 100_000) stderr = stderr.slice(-10_000);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+}
+
+function runCli(args: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, OPENPAPERS_EMBED_MODEL: model() },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${args.join(' ')}: exit ${code}`)),
+    );
+  });
+}
+
+/** VmHWM (peak) and VmRSS of a process, in MB. */
+function memoryOf(pid: number): { peakMb: number; rssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+  }
+}
+
+async function livePhase(): Promise<object> {
+  // A copy, so that the cached corpus and index stay as they were built.
+  const dir = join(CACHE, 'live');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const db = join(dir, 'corpus.db');
+  log('  copying the corpus and its index');
+  copyFileSync(DB, db);
+  cpSync(INDEX_DIR, `${db}.search`, { recursive: true });
+  rmSync(join(`${db}.search`, 'writer.lock'), { force: true });
+  try {
+    return await live(db);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function live(db: string): Promise<object> {
+  const serve = await startServe(db);
+  try {
+    const base = serve.url;
+    const searchPaths = titles(40_000, 13).map(
+      (title) => `/api/search?mode=hybrid&q=${encodeURIComponent(title.split(' ').slice(0, 6).join(' '))}`,
+    );
+    await (await fetch(base + (searchPaths[0] as string))).arrayBuffer();
+    let offset = 0;
+    const window = async (during: () => Promise<void>) => {
+      const paths = searchPaths.slice(offset, (offset += 10_000));
+      const searches = startLoad(base, paths, 8);
+      const health = startLoad(base, ['/healthz'], 2);
+      await during();
+      return { searches: await searches.stop(), healthz: await health.stop() };
+    };
+    log('  idle load, 15 s');
+    const idle = await window(() => new Promise((resolvePromise) => setTimeout(resolvePromise, 15_000)));
+
+    const papers = new Database(db, { readonly: true });
+    const sample = papers
+      .prepare<[], { title: string; abstract: string }>(
+        "SELECT title, abstract FROM papers WHERE id NOT LIKE 'synthetic:%' LIMIT 20000",
+      )
+      .all();
+    papers.close();
+    const next = seededRandom(99);
+    const batch = (tag: string, count: number) => {
+      const file = join(resolve(db, '..'), `${tag}.jsonl`);
+      const lines = Array.from({ length: count }, (_, i) => {
+        const a = sample[Math.floor(next() * sample.length)] as { title: string; abstract: string };
+        const b = sample[Math.floor(next() * sample.length)] as { title: string; abstract: string };
+        return JSON.stringify({
+          id: `fresh:${tag}:${i}`,
+          title: `${a.title.split(' ').slice(0, 6).join(' ')} ${b.title.split(' ').slice(-6).join(' ')}`,
+          abstract: `${a.abstract.slice(0, 600)} ${b.abstract.slice(-600)} ${tag}token${i} ${tag}batch`,
+          authors: ['Fresh Author'],
+          categories: ['cs.LG'],
+          announced: '2026-11-22',
+        });
+      });
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      return file;
+    };
+    const foundByKeyword = async (tag: string, count: number) => {
+      for (let page = 1; page <= Math.ceil(count / 100); page++) {
+        const response = await fetch(
+          `${base}/api/search?mode=lexical&per_page=100&page=${page}&q=%2B${tag}batch`,
+        );
+        if (response.status !== 200) return false;
+        const body = (await response.json()) as { items: unknown[] };
+        if (body.items.length < Math.min(100, count - (page - 1) * 100)) return false;
+      }
+      return true;
+    };
+
+    const fresh = { keywordSeconds: 0, semanticSeconds: 0, ingestSeconds: 0, embedSeconds: 0 };
+    log('  load while 1,000 new papers are ingested, indexed, embedded and indexed again');
+    const update = await window(async () => {
+      const file = batch('f0', 1_000);
+      let started = performance.now();
+      await runCli(['--db', db, 'ingest', file]);
+      fresh.ingestSeconds = (performance.now() - started) / 1000;
+      started = performance.now();
+      await until('1,000 new papers by keyword', () => foundByKeyword('f0', 1_000));
+      fresh.keywordSeconds = (performance.now() - started) / 1000;
+      started = performance.now();
+      await runCli(['--db', db, 'embed']);
+      fresh.embedSeconds = (performance.now() - started) / 1000;
+      started = performance.now();
+      const titlesOf = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: string; title: string });
+      await until('1,000 new papers by meaning', async () => {
+        // Each paper's own title finds it first, by meaning alone: its vector is in the served index.
+        for (const { id, title } of titlesOf.filter((_, i) => i % 50 === 0)) {
+          const response = await fetch(
+            `${base}/api/search?mode=semantic&per_page=3&q=${encodeURIComponent(title)}`,
+          );
+          if (response.status !== 200) return false;
+          const body = (await response.json()) as { items: { id: string }[] };
+          if (!body.items.some((item) => item.id === id)) return false;
+        }
+        const status = JSON.parse(readFileSync(join(`${db}.search`, 'status.json'), 'utf8')) as {
+          state: string;
+        };
+        return status.state !== 'indexing';
+      });
+      fresh.semanticSeconds = (performance.now() - started) / 1000;
+    });
+    const builderPid = (
+      JSON.parse(readFileSync(join(`${db}.search`, 'status.json'), 'utf8')) as { pid: number }
+    ).pid;
+    const builderAfterUpdate = memoryOf(builderPid);
+
+    log('  load while nine more batches are indexed and the small segments merge');
+    let mergeSeen = false;
+    const merge = await window(async () => {
+      for (let i = 1; i < 10; i++) await runCli(['--db', db, 'ingest', batch(`f${i}`, 1_000)]);
+      await runCli(['--db', db, 'embed']);
+      await until('the merges', async () => {
+        const status = JSON.parse(readFileSync(join(`${db}.search`, 'status.json'), 'utf8')) as {
+          state: string;
+        };
+        mergeSeen ||= status.state === 'merging';
+        return mergeSeen && status.state === 'idle' && (await foundByKeyword('f9', 1_000));
+      });
+    });
+    const servePid = serve.child.pid as number;
+    return {
+      idle,
+      update,
+      merge,
+      fresh,
+      serving: memoryOf(servePid),
+      builder: { afterUpdate: builderAfterUpdate, afterMerge: memoryOf(builderPid) },
+    };
+  } finally {
+    serve.child.kill('SIGTERM');
+    await new Promise((resolvePromise) => serve.child.once('exit', resolvePromise));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- report
 
 function runPhase(name: string): Record<string, unknown> {
   log(`\n— ${name}`);
   const result = spawnSync(
     process.execPath,
-    [fileURLToPath(import.meta.url), '--phase', name, ...process.argv.slice(2)],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 24,
-    },
+    ['--max-old-space-size=6144', fileURLToPath(import.meta.url), '--phase', name, ...process.argv.slice(2)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
   );
   if (result.status !== 0) throw new Error(`phase ${name} failed`);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
+const PHASES = ['build', 'fts5', 'serve', 'recall', 'live'] as const;
+
 async function main(): Promise<void> {
   const phase = process.argv.indexOf('--phase');
   if (phase !== -1) {
     const name = process.argv[phase + 1];
-    const result =
-      name === 'prepare'
-        ? (await prepare(), {})
-        : name === 'index'
-          ? await indexPhase()
-          : name === 'serve'
-            ? await servePhase()
-            : name === 'fts5'
-              ? fts5Phase()
-              : await recallPhase();
-    process.stdout.write(JSON.stringify(result));
+    const run = {
+      prepare: async () => (await prepare(), {}),
+      build: buildPhase,
+      fts5: fts5Phase,
+      serve: servePhase,
+      recall: recallPhase,
+      live: livePhase,
+    };
+    process.stdout.write(JSON.stringify(await run[name as keyof typeof run]()));
     return;
   }
-  console.log(
-    `Search benchmark: ${PAPERS.toLocaleString('en-US')} papers, ${QUERIES} queries from real titles; cache ${CACHE}`,
-  );
+  console.log(`Search benchmark: ${n(PAPERS)} papers, ${QUERIES} queries from real titles; cache ${CACHE}`);
   runPhase('prepare');
   // Each phase's figures are kept, so that after a change to the query path `--phases serve,recall` measures
-  // again without rebuilding (the table then says which figures are from an earlier run).
+  // again without rebuilding (the report then says which figures are from an earlier run).
   const resultsFile = join(CACHE, `results-${PAPERS}.json`);
   const results = (existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {}) as Record<
     string,
     Record<string, unknown>
   >;
-  const phases = option('--phases', 'index,fts5,serve,recall').split(',');
-  for (const name of ['index', 'fts5', 'serve', 'recall']) {
-    if (phases.includes(name)) results[name] = { ...runPhase(name), at: new Date().toISOString() };
-    else if (!results[name])
+  const phases = option('--phases', PHASES.join(',')).split(',');
+  for (const name of PHASES) {
+    if (phases.includes(name)) {
+      results[name] = { ...runPhase(name), at: new Date().toISOString() };
+      writeFileSync(resultsFile, JSON.stringify(results, null, 2));
+    } else if (!results[name])
       throw new Error(`no earlier figures for the ${name} phase: run it (--phases ${name})`);
     else console.log(`(${name}: figures from the run of ${String(results[name]?.at)})`);
   }
-  writeFileSync(resultsFile, JSON.stringify(results, null, 2));
-  const index = results.index as Record<string, number>;
+  report(results);
+}
+
+function report(results: Record<string, Record<string, unknown>>): void {
+  const build = results.build as Record<string, number>;
   const fts5 = results.fts5 as Record<string, number>;
   const serve = results.serve as Record<string, Record<string, number> | number>;
   const recall = results.recall as Record<string, number>;
-
-  const ms = (n: number) => n.toFixed(2).padStart(7);
-  const f = (n: number) => n.toFixed(1);
-  console.log(`\nIndex build (${rssNote(index.rssMb as number)})`);
+  const live = results.live as unknown as {
+    idle: Record<string, Load>;
+    update: Record<string, Load>;
+    merge: Record<string, Load>;
+    fresh: Record<string, number>;
+    serving: { peakMb: number; rssMb: number };
+    builder: Record<string, { peakMb: number; rssMb: number }>;
+  };
+  const f = (value: number, digits = 1) => value.toFixed(digits);
   console.log(
-    `  lexical index: ${f(index.lexicalSeconds as number)} s, ${f(index.lexicalMb as number)} MB on disk`,
+    `\nFull build: ${f(build.buildSeconds as number, 0)} s, then ${build.merges} merges in ${f(build.mergeSeconds as number, 0)} s; peak RSS ${n(build.rssMb as number)} MB`,
   );
   console.log(
-    `  vector index:  ${f(index.vectorSeconds as number)} s, ${f(index.vectorMb as number)} MB of vectors + ${f(index.graphMb as number)} MB HNSW graph`,
+    `  ${build.segments} lexical segments, ${f(build.lexicalMb as number, 0)} MB; ${build.vectorSegments} vector segments, ${f(build.vectorMb as number, 0)} MB of rows + ${f(build.graphMb as number, 0)} MB of graphs`,
   );
-  console.log(`  FTS5 baseline: ${f(fts5.buildSeconds as number)} s, ${f(fts5.mb as number)} MB`);
+  console.log(`  FTS5 baseline: ${f(fts5.buildSeconds as number, 0)} s, ${f(fts5.mb as number, 0)} MB`);
   console.log(
-    `\nQuery latency, ms (${QUERIES} queries; serving process loaded its indexes in ${f(serve.loadSeconds as number)} s)`,
+    `\nQuery latency, ms (${QUERIES} queries; the serving process loaded the index in ${f(serve.loadSeconds as number)} s)`,
   );
   console.log('| ranking                              |     p50 |     p95 |     p99 | p95 vs FTS5 |');
   console.log('|--------------------------------------|--------:|--------:|--------:|------------:|');
+  const ms = (value: number) => value.toFixed(2).padStart(7);
   const row = (name: string, r: Record<string, number>) =>
     console.log(
-      `| ${name.padEnd(36)} | ${ms(r.p50 as number)} | ${ms(r.p95 as number)} | ${ms(r.p99 as number)} | ${((r.p95 as number) / (fts5.p95 as number)).toFixed(2).padStart(11)} |`,
+      `| ${name.padEnd(36)} | ${ms(r.p50 as number)} | ${ms(r.p95 as number)} | ${ms(r.p99 as number)} | ${((r.p95 as number) / (fts5.p95 as number)).toFixed(3).padStart(11)} |`,
     );
   row('baseline: SQLite FTS5 bm25(), top 10', fts5 as Record<string, number>);
   for (const mode of ['lexical', 'semantic', 'hybrid'])
     row(`OpenPapers ${mode}`, serve[mode] as Record<string, number>);
   console.log(
-    `\nANN recall@10 against exact search: ${(recall.recallAt10 as number).toFixed(3)} (${recall.queries} queries)`,
+    `\nANN recall@10 against exact search: ${f(recall.recallAt10 as number, 3)} (${recall.queries} queries)`,
   );
-  console.log(`peak RSS: serving ${serve.rssMb} MB; FTS5 ${fts5.rssMb} MB`);
+  console.log(
+    `Serving RSS: ${n(serve.rssMb as number)} MB in process; the live server's peak ${n(live.serving.peakMb)} MB`,
+  );
+  console.log(`Index builder peak RSS: ${n(live.builder.afterMerge?.peakMb ?? 0)} MB`);
+  const fresh = live.fresh;
+  console.log(
+    `\nFreshness: 1,000 new papers found by keyword ${f(fresh.keywordSeconds as number)} s after their ingest ended (ingest ${f(fresh.ingestSeconds as number)} s);`,
+  );
+  console.log(
+    `  by meaning ${f(fresh.semanticSeconds as number)} s after their embedding ended (embedding ${f(fresh.embedSeconds as number)} s); a full rebuild takes ${f(build.buildSeconds as number, 0)} s`,
+  );
+  console.log('\nAvailability under load (8 connections searching, hybrid, every query new; 2 on /healthz)');
+  console.log(
+    '| window                      | search p50 | search p99 | searches | errors | healthz p99 | errors |',
+  );
+  console.log(
+    '|-----------------------------|-----------:|-----------:|---------:|-------:|------------:|-------:|',
+  );
+  for (const [name, window] of [
+    ['idle', live.idle],
+    ['while 1,000 papers update', live.update],
+    ['while segments merge', live.merge],
+  ] as const) {
+    const s = window.searches as Load;
+    const h = window.healthz as Load;
+    console.log(
+      `| ${name.padEnd(27)} | ${String(s.p50).padStart(10)} | ${String(s.p99).padStart(10)} | ${String(s.requests).padStart(8)} | ${String(s.errors).padStart(6)} | ${String(h.p99).padStart(11)} | ${String(h.errors).padStart(6)} |`,
+    );
+  }
   const p95 = (mode: string) => (serve[mode] as Record<string, number>).p95 as number;
+  const idleP99 = (live.idle.searches as Load).p99;
   const goals = [
     ['hybrid p95 ≤ 50 ms', p95('hybrid') <= 50],
     ['lexical p95 ≤ 20 ms', p95('lexical') <= 20],
     ['ANN recall@10 ≥ 0.95', (recall.recallAt10 as number) >= 0.95],
-    ['serving RSS ≤ 2 GB', (serve.rssMb as number) <= 2048],
+    ['serving RSS ≤ 2 GB', Math.max(serve.rssMb as number, live.serving.peakMb) <= 2048],
+    ['full rebuild peak RSS ≤ 4 GB', (build.rssMb as number) <= 4096],
+    [
+      'index builder peak ≤ serving RSS + 500 MB',
+      (live.builder.afterMerge?.peakMb ?? Infinity) <=
+        Math.max(serve.rssMb as number, live.serving.peakMb) + 500,
+    ],
+    ['fresh by keyword ≤ 10 s', (fresh.keywordSeconds as number) <= 10],
+    ['fresh by meaning ≤ 10 s', (fresh.semanticSeconds as number) <= 10],
+    ['search p99 during the update within 2× idle', (live.update.searches as Load).p99 <= 2 * idleP99],
+    ['search p99 during merges within 2× idle', (live.merge.searches as Load).p99 <= 2 * idleP99],
+    [
+      'no errors under load',
+      [live.idle, live.update, live.merge].every(
+        (w) => (w.searches as Load).errors + (w.healthz as Load).errors === 0,
+      ),
+    ],
   ] as const;
   for (const [goal, met] of goals) console.log(`${met ? 'met   ' : 'MISSED'} ${goal}`);
-}
-
-function rssNote(mb: number): string {
-  return `peak RSS while building ${mb} MB`;
 }
 
 await main();
