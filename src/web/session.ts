@@ -96,9 +96,21 @@ export function clientAddress(c: Context): string {
   }
 }
 
-/** A redirect target from a form: a path on this site only, never another host. */
+const SAME_SITE = 'http://openpapers.invalid';
+
+/**
+ * A redirect target from a request (`next`, `back`) when it is a path of this site, else the fallback.
+ * It is judged as a browser reads it — after the URL parser drops tabs and newlines and takes backslashes
+ * for slashes — and returned as the parser writes it out, so no `//host`, `/\\host` or header-breaking
+ * character reaches the Location header.
+ */
 export function localPath(target: unknown, fallback: string): string {
-  return typeof target === 'string' && /^\/(?![/\\])/.test(target) && target.length < 2000
-    ? target
-    : fallback;
+  if (typeof target !== 'string' || target.length >= 2000 || !target.startsWith('/')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(target, SAME_SITE);
+  } catch {
+    return fallback;
+  }
+  return url.origin === SAME_SITE ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }
