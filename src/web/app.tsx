@@ -28,6 +28,8 @@ export interface WebOptions {
   log?: (entry: RequestLogEntry) => void;
   /** The public address (`https://papers.example.org`) for absolute links in feeds; default: the request's. */
   publicUrl?: string | null;
+  /** The port the server listens on, once it does: mailed links on a laptop install use it, whatever Host says. */
+  listenPort?: () => number | null;
 }
 
 /** How long a rendered response may be reused at most, even when nothing in the store changed ("new" badges). */
@@ -101,7 +103,9 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   const linkOrigin = (c: Context) => {
     if (publicOrigin) return publicOrigin;
     const url = new URL(c.req.url);
-    return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ? url.origin : null;
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return null;
+    const port = options.listenPort?.();
+    return port ? `${url.protocol}//${url.hostname}:${port}` : url.origin;
   };
   registerAccountRoutes(app, deps, linkOrigin);
   registerSubscribeRoutes(app, deps, linkOrigin);

@@ -72,7 +72,7 @@ export interface WebFixture {
 
 export async function webFixture(
   t: { after: (fn: () => void) => void },
-  options: { arxivApi?: string } = {},
+  options: { arxivApi?: string; listenPort?: number } = {},
 ): Promise<WebFixture> {
   const dir = tempDir(t);
   const store = new SqliteStore(join(dir, 'web.db'));
@@ -151,7 +151,7 @@ export async function webFixture(
       recommendations,
       now: () => now.value,
     },
-    { log: (entry) => logs.push(entry) },
+    { log: (entry) => logs.push(entry), listenPort: () => options.listenPort ?? null },
   );
   const close = async (): Promise<void> => {
     mailer.close();

@@ -84,3 +84,20 @@ describe('redirects', () => {
     }
   });
 });
+
+describe('mailed links', () => {
+  test('take the port the server listens on, not the one the Host header names', async (t) => {
+    const fixture = await webFixture(t, { listenPort: 4321 });
+    t.after(() => fixture.close());
+    const browser = new Browser(fixture);
+    const form = await (await browser.request('http://localhost:1234/signin')).text();
+    const sent = fixture.smtp.received.length;
+    const asked = await browser.request('http://localhost:1234/signin', {
+      form: { email: 'porter@example.org', csrf: Browser.csrf(form) },
+    });
+    assert.equal(asked.status, 200);
+    const mail = (await fixture.smtp.waitFor(sent + 1))[sent];
+    const link = new URL(/http:\/\/\S+/.exec(mail?.text ?? '')?.[0] as string);
+    assert.equal(link.host, 'localhost:4321');
+  });
+});

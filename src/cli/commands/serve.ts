@@ -50,6 +50,7 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   const submissions = new SubmissionService({ store, fetcher: arxivApiFetcher(config.arxivApi), now });
   // Links in digests shown on the web: the public address, or where this server is listening.
   let origin = options.publicUrl?.replace(/\/$/, '') ?? '';
+  let listening: number | null = null;
   const lists = new ListService(store);
   const recommendations = new RecommendationService({
     store,
@@ -84,6 +85,7 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
     },
     {
       publicUrl: options.publicUrl ?? null,
+      listenPort: () => listening,
       log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
     },
   );
@@ -106,6 +108,7 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   );
   const builder = options.indexBuilder === false ? null : startIndexBuilder(config);
   origin ||= server.url;
+  listening = Number(new URL(server.url).port);
   process.stderr.write(`OpenPapers is serving ${config.dbPath} at ${server.url}/ (Ctrl-C stops it)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
