@@ -10,7 +10,7 @@ import { normalizeEmail } from '../core/accounts/email.js';
 import { OpenPapersError } from '../core/errors.js';
 import { escapeHtml } from '../core/text.js';
 import type { Mailer, PaperStore, PasswordHasher, Role, StoredSession, User } from './ports.js';
-import { rateLimit, type RateRule } from './rate-limit.js';
+import { accountKey, emailKey, forgetRateEvents, rateLimit, type RateRule } from './rate-limit.js';
 
 const MINUTE = 60_000;
 export const SIGN_IN_LINK_MINUTES = 15;
@@ -63,7 +63,7 @@ export class AccountService {
     const email = normalizeEmail(emailText);
     if (!email) throw new OpenPapersError('OP_ERR_BAD_REQUEST', 'email: this is not an email address');
     await this.limit(`sign-in:address:${client}`, LIMITS.signInPerAddress, 'sign-in requests from here');
-    await this.limit(`sign-in:email:${email}`, LIMITS.signInPerEmail, 'sign-in requests for this address');
+    await this.limit(emailKey('sign-in', email), LIMITS.signInPerEmail, 'sign-in requests for this address');
     const token = newToken();
     await this.deps.store.putSignInToken(hashToken(token), email, this.later(SIGN_IN_LINK_MINUTES));
     const url = link(token);
@@ -119,7 +119,7 @@ export class AccountService {
       'sign-in attempts from here',
     );
     await this.limit(
-      `password:email:${email}`,
+      emailKey('password', email),
       LIMITS.passwordTriesPerEmail,
       'sign-in attempts for this address',
     );
@@ -177,7 +177,7 @@ export class AccountService {
   private async checkCurrentPassword(user: User, current: string): Promise<void> {
     const stored = await this.deps.store.getPasswordHash(user.id);
     if (!stored) return;
-    await this.limit(`password:email:${user.email}`, LIMITS.passwordTriesPerEmail, 'password attempts');
+    await this.limit(emailKey('password', user.email), LIMITS.passwordTriesPerEmail, 'password attempts');
     if (!(await this.deps.passwords.verify(stored, current.slice(0, PASSWORD_CHARS.max)))) {
       throw new OpenPapersError('OP_ERR_FORBIDDEN', 'current password: this is not your current password');
     }
@@ -199,8 +199,10 @@ export class AccountService {
     return this.deps.store.deleteSessions(userId);
   }
 
-  deleteAccount(userId: string): Promise<void> {
-    return this.deps.store.deleteUser(userId);
+  async deleteAccount(userId: string): Promise<void> {
+    const user = await this.deps.store.getUser(userId);
+    await this.deps.store.deleteUser(userId);
+    if (user) await forgetRateEvents(this.deps.store, user);
   }
 
   /** For the CLI: an account with this role, made if there is none. */
@@ -219,7 +221,7 @@ export class AccountService {
 
   async vote(user: User, paperId: string, up: boolean, client: string): Promise<void> {
     await this.limit(`vote:address:${client}`, LIMITS.votesPerAddress, 'votes from here');
-    await this.limit(`vote:${user.id}`, LIMITS.votesPerUser, 'votes');
+    await this.limit(accountKey('vote', user.id), LIMITS.votesPerUser, 'votes');
     if (!(await this.deps.store.getPaper(paperId))) {
       throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${paperId}"`);
     }

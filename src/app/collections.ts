@@ -9,7 +9,7 @@ import { sameTitle, type LibraryEntry } from '../core/library/entries.js';
 import type { ExportEntry } from '../core/library/export.js';
 import type { Paper } from '../core/paper.js';
 import type { PaperStore, StoredCollection, User } from './ports.js';
-import { rateLimit } from './rate-limit.js';
+import { accountKey, rateLimit } from './rate-limit.js';
 
 export const COLLECTION_LIMITS = {
   nameChars: 100,
@@ -176,7 +176,7 @@ export class CollectionService {
     await this.owned(user, id);
     await rateLimit(
       this.deps.store,
-      `import:${user.id}`,
+      accountKey('import', user.id),
       { count: COLLECTION_LIMITS.importsPerHour, minutes: 60 },
       'imports',
       this.deps.now(),

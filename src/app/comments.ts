@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { buildThreads, MAX_COMMENT_CHARS, type Thread } from '../core/community/threads.js';
 import { OpenPapersError } from '../core/errors.js';
 import type { PaperStore, ReportedComment, StoredComment, User } from './ports.js';
-import { rateLimit } from './rate-limit.js';
+import { accountKey, rateLimit } from './rate-limit.js';
 
 const MAX_REASON_CHARS = 500;
 
@@ -37,7 +37,7 @@ export class CommentService {
     const text = checkedBody(body);
     await rateLimit(
       this.deps.store,
-      `comment:${user.id}`,
+      accountKey('comment', user.id),
       { count: 10, minutes: 1 },
       'comments',
       this.deps.now(),
@@ -99,7 +99,7 @@ export class CommentService {
     const comment = await this.existing(id);
     await rateLimit(
       this.deps.store,
-      `report:${user.id}`,
+      accountKey('report', user.id),
       { count: 20, minutes: 60 },
       'reports',
       this.deps.now(),

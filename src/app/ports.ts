@@ -188,9 +188,18 @@ export interface PaperStore {
 
   /**
    * Counts one event under `key` and says whether it is within the limit: fewer than `limit` events since
-   * `windowStart`. An event over the limit is not counted.
+   * `windowStart`. An event over the limit is not counted. Events of any key from before `expired` are
+   * removed.
    */
-  takeRateLimit(key: string, now: string, windowStart: string, limit: number): Promise<boolean>;
+  takeRateLimit(
+    key: string,
+    now: string,
+    windowStart: string,
+    limit: number,
+    expired: string,
+  ): Promise<boolean>;
+  /** Removes every event counted under these keys. */
+  deleteRateEvents(keys: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@
 import { parseArxivId } from '../core/arxiv-id.js';
 import { OpenPapersError } from '../core/errors.js';
 import type { PaperFetcher, PaperStore, User } from './ports.js';
-import { rateLimit } from './rate-limit.js';
+import { accountKey, rateLimit } from './rate-limit.js';
 
 export const SUBMISSIONS_PER_HOUR = 10;
 
@@ -32,7 +32,7 @@ export class SubmissionService {
     const now = this.deps.now();
     await rateLimit(
       this.deps.store,
-      `submit:${user.id}`,
+      accountKey('submit', user.id),
       { count: SUBMISSIONS_PER_HOUR, minutes: 60 },
       'submissions',
       now,

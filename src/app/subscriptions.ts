@@ -11,7 +11,7 @@ import { OpenPapersError } from '../core/errors.js';
 import { escapeHtml } from '../core/text.js';
 import { hashToken, newToken } from './accounts.js';
 import type { DigestTopics, Frequency, Mailer, PaperStore, Subscriber, User } from './ports.js';
-import { rateLimit } from './rate-limit.js';
+import { emailKey, rateLimit } from './rate-limit.js';
 
 export const CONFIRM_HOURS = 48;
 const MAX_SEARCHES = 10;
@@ -77,7 +77,7 @@ export class SubscriptionService {
     );
     await rateLimit(
       this.deps.store,
-      `subscribe:email:${email}`,
+      emailKey('subscribe', email),
       { count: 5, minutes: 15 },
       'subscriptions for this address',
       now,

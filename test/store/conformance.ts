@@ -573,7 +573,8 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
 
     test('rate limits: at most `limit` events per key in the window; refused events do not count', async (t) => {
       const store = await makeStore(t);
-      const take = (key: string, now: string) => store.takeRateLimit(key, now, `${now.slice(0, 15)}0`, 3);
+      const take = (key: string, now: string, expired = '2026-01-01T00:00') =>
+        store.takeRateLimit(key, now, `${now.slice(0, 15)}0`, 3, expired);
       const results = [];
       for (const minute of ['10:00', '10:01', '10:02', '10:03', '10:04']) {
         results.push(await take('signin:ada', `2026-01-01T${minute}`));
@@ -581,6 +582,22 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.deepEqual(results, [true, true, true, false, false]);
       assert.equal(await take('signin:bob', '2026-01-01T10:05'), true, 'keys are counted apart');
       assert.equal(await take('signin:ada', '2026-01-01T10:10'), true, 'a new window');
+
+      // Removing a key's events frees it at once; expired events of any key go with the next event.
+      await take('signin:cy', '2026-01-01T10:11');
+      await take('signin:cy', '2026-01-01T10:12');
+      await take('signin:cy', '2026-01-01T10:13');
+      assert.equal(await take('signin:cy', '2026-01-01T10:14'), false);
+      await store.deleteRateEvents(['signin:cy', 'signin:nobody']);
+      assert.equal(await take('signin:cy', '2026-01-01T10:15'), true);
+      assert.equal(await take('signin:dee', '2026-01-02T11:00', '2026-01-02T10:00'), true);
+      for (const minute of ['10:11', '10:12', '10:13']) {
+        assert.equal(
+          await take('signin:ada', `2026-01-01T${minute}`),
+          true,
+          'expired events no longer count',
+        );
+      }
     });
 
     test('stats count papers by month of their day and by primary category', async (t) => {

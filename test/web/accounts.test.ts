@@ -3,6 +3,8 @@
  * rate limits, sign-out and deletion.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { after, before, describe, test } from 'node:test';
 import { Browser } from './client.js';
 import { webFixture, type WebFixture } from './fixture.js';
@@ -174,10 +176,30 @@ describe('accounts', () => {
     assert.equal(unconfirmed.status, 400);
     const paper = /href="\/papers\/([^"#]+)"/.exec(await (await laptop.request('/')).text())?.[1] as string;
     await laptop.request(`/papers/${paper}/vote`, { form: { up: '1', csrf } });
+    const events = () => {
+      const db = new Database(fixture.dbPath, { readonly: true });
+      try {
+        return db.prepare('SELECT key FROM rate_events').all() as { key: string }[];
+      } finally {
+        db.close();
+      }
+    };
+    const user = await fixture.store.getUserByEmail('grace@example.org');
+    const grace = ['sign-in:email:grace@example.org', `vote:${user?.id}`].map((key) =>
+      createHash('sha256').update(key).digest('base64url'),
+    );
+    assert.ok(events().some(({ key }) => grace.includes(key)));
+    assert.ok(events().length > 0);
+    assert.ok(
+      events().every(({ key }) => !key.includes('grace')),
+      'keys are stored as hashes',
+    );
     const deleted = await laptop.request('/account/delete', { form: { csrf, confirm: 'yes' } });
     assert.equal(deleted.status, 303);
     assert.equal(await fixture.store.getUserByEmail('grace@example.org'), null);
     assert.equal((await fixture.store.voteCounts([paper])).get(paper), 0, 'votes go with the account');
+    const left = new Set(events().map(({ key }) => key));
+    assert.ok(!grace.some((key) => left.has(key)), "the account's rate-limit events go with it");
   });
 
   test('passwords: set on the account page as argon2id, sign in with them, wrong ones refused alike, changed only with the current one', async () => {

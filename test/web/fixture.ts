@@ -59,6 +59,8 @@ export const HOSTILE = [
 export interface WebFixture {
   app: Hono<WebEnv>;
   store: SqliteStore;
+  /** The SQLite file, for tests that look at what is stored. */
+  dbPath: string;
   now: { value: string };
   logs: unknown[];
   /** The real SMTP server the app sends its mail to. */
@@ -157,7 +159,7 @@ export async function webFixture(
     mailer.close();
     await smtp.close();
   };
-  return { app, store, now, logs, smtp, digests, reindex, close };
+  return { app, store, dbPath: join(dir, 'web.db'), now, logs, smtp, digests, reindex, close };
 }
 
 async function ingest(store: SqliteStore, path: string, format: 'openpapers'): Promise<void> {

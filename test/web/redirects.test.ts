@@ -61,7 +61,7 @@ describe('redirects', () => {
     assert.equal(fine.headers.get('location'), '/papers/x?y=1#z', 'a path of this site is kept');
   });
 
-  test("back after a vote stays on this site, and the vote counts", async () => {
+  test('back after a vote stays on this site, and the vote counts', async () => {
     const page = await (await reader.request(`/papers/${encodeURIComponent(paperId)}`)).text();
     const csrf = Browser.csrf(page);
     for (const target of HOSTILE_TARGETS) {

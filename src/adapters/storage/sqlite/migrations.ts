@@ -291,6 +291,15 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 12,
+    name: 'rate events by time',
+    sql: `
+      -- Expired rate-limit events of every key are removed as new events come. Keys are hashes from now on;
+      -- the events of the last hour stored in the clear go with their age.
+      CREATE INDEX rate_events_by_time ON rate_events (at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -158,6 +158,8 @@ export class SqliteStore implements PaperStore {
       ),
       addEvent: this.db.prepare<[string, string]>('INSERT INTO rate_events (key, at) VALUES (?, ?)'),
       dropOldEvents: this.db.prepare<[string, string]>('DELETE FROM rate_events WHERE key = ? AND at < ?'),
+      dropExpiredEvents: this.db.prepare<[string]>('DELETE FROM rate_events WHERE at < ?'),
+      dropEventsOf: this.db.prepare<[string]>('DELETE FROM rate_events WHERE key = ?'),
       papersSince: this.db.prepare<[number, string, string], TrendingRow>(
         `SELECT p.id, max(coalesce(p.day, ''), coalesce(f.day, '')) AS day, count(v.voter) AS votes,
                 count(CASE WHEN julianday(v.created_at) - julianday(u.created_at) < ? THEN 1 END) AS newAccountVotes
@@ -635,12 +637,25 @@ export class SqliteStore implements PaperStore {
     this.statements.deleteSessions.run(userId);
   }
 
-  async takeRateLimit(key: string, now: string, windowStart: string, limit: number): Promise<boolean> {
+  async takeRateLimit(
+    key: string,
+    now: string,
+    windowStart: string,
+    limit: number,
+    expired: string,
+  ): Promise<boolean> {
     return immediate(this.db, () => {
+      this.statements.dropExpiredEvents.run(expired);
       this.statements.dropOldEvents.run(key, windowStart);
       if ((this.statements.countEvents.get(key, windowStart)?.n ?? 0) >= limit) return false;
       this.statements.addEvent.run(key, now);
       return true;
+    });
+  }
+
+  async deleteRateEvents(keys: readonly string[]): Promise<void> {
+    immediate(this.db, () => {
+      for (const key of keys) this.statements.dropEventsOf.run(key);
     });
   }
 
