@@ -1,10 +1,12 @@
 /** Plain-text rendering of papers for the terminal. */
 import { paperDay, type Paper } from '../core/paper.js';
+import { inertControls } from '../core/text.js';
 
+/** Text from the store never sends escape sequences to the terminal (see core/text.inertControls). */
 export function paperLine(paper: Paper): string {
   const day = paperDay(paper) ?? '          ';
   const category = (paper.categories[0] ?? '').padEnd(9);
-  return `${day}  ${paper.id.padEnd(16)} ${category} ${paper.title}`;
+  return inertControls(`${day}  ${paper.id.padEnd(16)} ${category} ${paper.title}`);
 }
 
 function wrap(text: string, width = 100): string {
@@ -46,5 +48,5 @@ export function paperDetails(paper: Paper): string {
     .filter((f): f is [string, string] => f[1] !== null)
     .map(([name, value]) => `${`${name}:`.padEnd(13)}${value}`)
     .join('\n');
-  return `${paper.title}\n\n${header}\n\n${wrap(paper.abstract)}\n`;
+  return inertControls(`${paper.title}\n\n${header}\n\n${wrap(paper.abstract)}\n`);
 }

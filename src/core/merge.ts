@@ -5,7 +5,7 @@
  */
 import { unique } from './categories.js';
 import { maxDefined, minDefined } from './dates.js';
-import type { Paper, PaperRecord, PaperVersion } from './paper.js';
+import { cleanRecord, type Paper, type PaperRecord, type PaperVersion } from './paper.js';
 
 export type MergeOutcome = 'new' | 'updated' | 'unchanged';
 
@@ -42,7 +42,9 @@ function mergeVersions(a: readonly PaperVersion[], b: readonly PaperVersion[]): 
   return [...byNumber.values()].sort((x, y) => x.version - y.version);
 }
 
-export function mergePaper(stored: Paper | null, incoming: PaperRecord, now: string): MergeResult {
+export function mergePaper(stored: Paper | null, record: PaperRecord, now: string): MergeResult {
+  // Every record reaches the store through here: whatever its source, no control character is kept.
+  const incoming = cleanRecord(record);
   if (stored === null) return { paper: { ...incoming, firstSeen: now }, outcome: 'new' };
 
   const incomingWins = isAtLeastAsFresh(incoming, stored);

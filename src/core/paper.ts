@@ -1,3 +1,5 @@
+import { withoutControls } from './text.js';
+
 /**
  * The paper model. One paper per id: an arXiv id without version where there is one, otherwise a stable id
  * of our own (see ids.ts). Dates are ISO 8601 strings: `YYYY-MM-DD` for days, `YYYY-MM-DDTHH:MM:SSZ` for times.
@@ -79,6 +81,25 @@ export function emptyRecord(id: string): PaperRecord {
     updated: null,
     announced: null,
     sources: [],
+  };
+}
+
+/** The record without control characters in any of its text (they come from broken files, never from authors). */
+export function cleanRecord(record: PaperRecord): PaperRecord {
+  const clean = (text: string | null) => (text === null ? null : withoutControls(text));
+  return {
+    ...record,
+    id: withoutControls(record.id),
+    title: withoutControls(record.title),
+    abstract: withoutControls(record.abstract),
+    authors: record.authors.map(withoutControls),
+    categories: record.categories.map(withoutControls),
+    classes: record.classes.map(withoutControls),
+    comments: clean(record.comments),
+    journalRef: clean(record.journalRef),
+    doi: clean(record.doi),
+    reportNo: clean(record.reportNo),
+    license: clean(record.license),
   };
 }
 

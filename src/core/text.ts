@@ -22,6 +22,18 @@ export function normalizeAbstract(text: string): string {
     .join('\n\n');
 }
 
+/** C0 and C1 control characters other than tab and newline: invisible, and ill-formed in XML. */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+export function withoutControls(text: string): string {
+  return text.replace(CONTROLS, '');
+}
+
+/** For a terminal: each control character shown as U+FFFD, so offsets into the text stay where they were. */
+export function inertControls(text: string): string {
+  return text.replace(CONTROLS, '\ufffd');
+}
+
 /** A null for missing or blank optional fields, so that "" and absent mean the same. */
 export function optionalLine(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;

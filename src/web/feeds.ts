@@ -1,6 +1,7 @@
 /** RSS 2.0 and Atom 1.0 feeds of any list of papers, through the `feed` package. */
 import { Feed } from 'feed';
 import { paperDay, type Paper } from '../core/paper.js';
+import { withoutControls } from '../core/text.js';
 import { paperPath } from './urls.js';
 
 export type FeedFormat = 'rss' | 'atom';
@@ -28,8 +29,8 @@ export function renderFeed(spec: FeedSpec, format: FeedFormat, origin: string): 
   const feedUrl = origin + spec.feedPath;
   const feed = new Feed({
     id: feedUrl,
-    title: spec.title,
-    description: spec.description,
+    title: withoutControls(spec.title),
+    description: withoutControls(spec.description),
     link: origin + spec.pagePath,
     updated: new Date(updated),
     generator: 'OpenPapers',
@@ -38,17 +39,19 @@ export function renderFeed(spec: FeedSpec, format: FeedFormat, origin: string): 
     author: { name: 'OpenPapers' },
     copyright: 'Each paper belongs to its authors; see its license.',
   });
+  // Papers stored before control characters were removed at ingest must not break the XML for everyone.
+  const text = withoutControls;
   for (const paper of spec.papers) {
     const link = origin + paperPath(paper.id);
     feed.addItem({
       id: link,
       guid: link,
-      title: paper.title,
+      title: text(paper.title),
       link,
       date: new Date(paperTime(paper)),
-      description: paper.abstract,
-      author: paper.authors.slice(0, 20).map((name) => ({ name })),
-      category: paper.categories.map((name) => ({ name, term: name })),
+      description: text(paper.abstract),
+      author: paper.authors.slice(0, 20).map((name) => ({ name: text(name) })),
+      category: paper.categories.map((name) => ({ name: text(name), term: text(name) })),
     });
   }
   return format === 'rss' ? feed.rss2() : feed.atom1();

@@ -10,6 +10,7 @@ import type { Frequency, PaperStore } from '../../app/ports.js';
 import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { OpenPapersError } from '../../core/errors.js';
+import { inertControls } from '../../core/text.js';
 import type { Config } from '../config.js';
 import { createProgress } from '../progress.js';
 import { openSearch } from './search.js';
@@ -59,7 +60,9 @@ export async function digestPreviewCommand(
     );
     for (const [i, item] of items.entries()) {
       process.stdout.write(
-        `${String(i + 1).padStart(2)}. ${papers.get(item.paperId)?.title ?? item.paperId}\n    ${item.paperId} · ${item.reason}\n`,
+        inertControls(
+          `${String(i + 1).padStart(2)}. ${papers.get(item.paperId)?.title ?? item.paperId}\n    ${item.paperId} · ${item.reason}\n`,
+        ),
       );
     }
   } finally {

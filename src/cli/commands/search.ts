@@ -8,6 +8,7 @@ import { IndexFolderLocation } from '../../adapters/search/index-location.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { OpenPapersError } from '../../core/errors.js';
+import { inertControls } from '../../core/text.js';
 import { paperDay } from '../../core/paper.js';
 import type { Snippet } from '../../core/search/snippet.js';
 import type { Config } from '../config.js';
@@ -116,14 +117,15 @@ async function withStore<T>(config: Config, use: (store: PaperStore) => Promise<
 
 /** Highlights in bold on a terminal; plain text elsewhere. */
 function render(snippet: Snippet, bold: boolean): string {
-  if (!bold) return snippet.text;
+  const text = inertControls(snippet.text);
+  if (!bold) return text;
   let out = '';
   let at = 0;
   for (const [start, end] of snippet.highlights) {
-    out += `${snippet.text.slice(at, start)}\x1b[1m${snippet.text.slice(start, end)}\x1b[22m`;
+    out += `${text.slice(at, start)}\x1b[1m${text.slice(start, end)}\x1b[22m`;
     at = end;
   }
-  return out + snippet.text.slice(at);
+  return out + text.slice(at);
 }
 
 function hitJson(hit: SearchHit) {

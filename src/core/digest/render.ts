@@ -4,7 +4,7 @@
  * 👍 / 👎 links; the mail ends with its web view and a one-click unsubscribe link.
  */
 import type { Paper } from '../paper.js';
-import { escapeHtml } from '../text.js';
+import { escapeHtml, withoutControls } from '../text.js';
 
 export interface DigestEntry {
   paper: Paper;
@@ -76,5 +76,6 @@ ${view.entries
 <p style="font-size:13px;color:#5b5f66;margin:16px 0 4px"><a href="${escapeHtml(view.links.web)}" style="color:#2958c9">See this digest on the web</a> · <a href="${escapeHtml(view.links.subscribe)}" style="color:#2958c9">Change what you get</a> · <a href="${escapeHtml(view.links.unsubscribe)}" style="color:#2958c9">Unsubscribe</a></p>
 </div></body></html>
 `;
-  return { subject, text, html };
+  // Papers stored before control characters were removed at ingest: no mail client should see them.
+  return { subject: withoutControls(subject), text: withoutControls(text), html: withoutControls(html) };
 }
