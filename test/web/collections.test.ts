@@ -148,6 +148,23 @@ describe('collections', () => {
     const bad = await ada.request(`/collections/${id}/import`, { multipart: json });
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /CSL-JSON item 1: title/);
+
+    for (const [name, library, message] of [
+      [
+        'deep.bib',
+        `@misc{a,\n  title={${'{'.repeat(50_000)}`,
+        /BibTeX: braces nested more than 64 deep at line 2, column 72/,
+      ],
+      ['deep.json', `${'['.repeat(50_000)}${']'.repeat(50_000)}`, /CSL-JSON/],
+    ] as const) {
+      const deep = new FormData();
+      deep.set('csrf', await csrfOf(ada, `/collections/${id}`));
+      deep.set('library', new Blob([library]), name);
+      const refused = await ada.request(`/collections/${id}/import`, { multipart: deep });
+      assert.equal(refused.status, 400, name);
+      assert.match(await refused.text(), message);
+    }
+    assert.deepEqual(await paperIdsIn(id as string), before);
   });
 
   test('exports read back as the same papers, with notes; private collections are 404 to everyone else', async () => {

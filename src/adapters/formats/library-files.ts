@@ -74,7 +74,29 @@ interface BibtexEntry {
   properties: Record<string, string>;
 }
 
+/** citation-js parses braces recursively: nesting deeper than any real library would exhaust the stack. */
+const MAX_BRACE_DEPTH = 64;
+
+function checkNesting(text: string): void {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 10) {
+      line++;
+      lineStart = i + 1;
+    } else if (char === 123 && ++depth > MAX_BRACE_DEPTH) {
+      throw new OpenPapersError(
+        'OP_ERR_INPUT',
+        `BibTeX: braces nested more than ${MAX_BRACE_DEPTH} deep at line ${line}, column ${i - lineStart + 1}`,
+      );
+    } else if (char === 125 && depth > 0) depth--;
+  }
+}
+
 function parseBibtex(text: string): LibraryEntry[] {
+  checkNesting(text);
   let raw: BibtexEntry[];
   let csl: { title?: string; DOI?: string; URL?: string }[];
   try {

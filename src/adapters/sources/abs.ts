@@ -9,16 +9,46 @@ import { normalizeAbstract, normalizeLine, optionalLine } from '../../core/text.
 import { optionalDoi, requireArxivId, requireTime, versionDates } from './arxiv-fields.js';
 import { RecordError } from './record-error.js';
 
+/** UTF-16 from its byte-order mark, or from the zero bytes of mostly-ASCII text; null for anything else. */
+export function sniffUtf16(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  const sample = bytes.subarray(0, Math.min(bytes.length, 1024) & ~1);
+  if (sample.length < 16) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < sample.length; i += 2) {
+    if (sample[i] === 0) evenZeros++;
+    if (sample[i + 1] === 0) oddZeros++;
+  }
+  const pairs = sample.length / 2;
+  if (oddZeros > pairs * 0.4 && evenZeros < pairs * 0.05) return 'utf-16le';
+  if (evenZeros > pairs * 0.4 && oddZeros < pairs * 0.05) return 'utf-16be';
+  return null;
+}
+
 /**
- * Old .abs files are ISO-8859-1; newer ones UTF-8. Bytes that are not valid UTF-8 are read as ISO-8859-1,
- * which is what arXiv itself does for these files.
+ * Newer .abs files are UTF-8; old ones were written in Windows-1252 (of which ISO-8859-1 is a part), so
+ * bytes that are not UTF-8 are read as Windows-1252: curly quotes and dashes stay what they were, where
+ * ISO-8859-1 would make them invisible C1 controls. UTF-16 (with or without its byte-order mark) is read too.
  */
 export function decodeAbs(bytes: Buffer): string {
+  const utf16 = sniffUtf16(bytes);
+  if (utf16) return new TextDecoder(utf16).decode(bytes);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return bytes.toString('latin1');
+    return decodeWindows1252(bytes);
   }
+}
+
+/** Windows-1252's characters at 0x80–0x9F (Node's decoder of that name reads them as ISO-8859-1's C1 controls). */
+const WINDOWS_1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+export function decodeWindows1252(bytes: Buffer): string {
+  return bytes
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252[c.charCodeAt(0) - 0x80] as string);
 }
 
 function parseHeader(block: string): Map<string, string> {

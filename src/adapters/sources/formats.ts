@@ -1,10 +1,11 @@
 /** The file formats OpenPapers reads, how each is recognised, and how a file is read as a stream of records. */
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { SourceItem } from '../../app/ports.js';
 import { OpenPapersError } from '../../core/errors.js';
 import { LIMITS, recordProblem, type PaperRecord } from '../../core/paper.js';
-import { absToRecord, decodeAbs } from './abs.js';
+import { absToRecord, decodeAbs, sniffUtf16 } from './abs.js';
+import { isTarHeader, readTarEntries } from './archives.js';
 import { arxivListing } from './arxiv-listing.js';
 import { ATOM_RECORD, atomEntryToRecord } from './arxiv-atom.js';
 import { beirCorpus } from './beir.js';
@@ -22,7 +23,7 @@ export const FORMATS = {
   'arxiv-listing': 'arXiv daily listing JSON lines (id, title, summary, authors, categories, file_date)',
   'arxiv-atom': 'arXiv API Atom response (export.arxiv.org/api/query)',
   'oai-pmh': 'arXiv OAI-PMH response, metadata format arXiv or oai_dc',
-  abs: 'arXiv .abs metadata file (a directory is searched for them)',
+  abs: 'arXiv .abs metadata files: one file, a tar or tar.gz archive of them, or a directory',
   beir: 'BEIR corpus.jsonl (ids become beir:<corpus folder>:<_id>)',
   openpapers: "OpenPapers JSON lines (the paper model's fields; title and abstract at least)",
 } as const;
@@ -37,11 +38,21 @@ export function isFormatName(name: string): name is FormatName {
 export function detectFormat(head: string): FormatName | null {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('{')) {
-    const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
+    const end = text.indexOf('\n');
+    const firstLine = text.slice(0, end === -1 ? undefined : end);
+    // JSON lines begin with one whole object on the first line (a pretty-printed .json file does not).
+    if (end !== -1 || text.length < 60_000) {
+      try {
+        const first = JSON.parse(firstLine) as unknown;
+        if (typeof first !== 'object' || first === null || Array.isArray(first)) return null;
+      } catch {
+        return null;
+      }
+    }
     if (/"file_date"\s*:/.test(firstLine) && /"summary"\s*:/.test(firstLine)) return 'arxiv-listing';
     if (/"(authors_parsed|submitter|update_date|journal-ref)"\s*:/.test(firstLine)) return 'kaggle';
     if (/"_id"\s*:/.test(firstLine)) return 'beir';
-    return 'openpapers';
+    return /"(id|title|abstract)"\s*:/.test(firstLine) ? 'openpapers' : null;
   }
   if (text.startsWith('<')) {
     if (/<(\w+:)?feed[\s>]/.test(text)) return 'arxiv-atom';
@@ -61,9 +72,37 @@ export interface InputSource {
   found: boolean;
 }
 
-const DIRECTORY_EXTENSIONS = /\.(abs|jsonl|json|xml|atom|gz)$/i;
+const DIRECTORY_EXTENSIONS = /\.(abs|jsonl|json|xml|atom|gz|tgz|tar)$/i;
 
-/** Expands the paths given on the command line: a directory stands for the readable files under it. */
+/** What a directory search never enters: hidden folders, installed packages, and OpenPapers' own files. */
+function ignoredInDirectory(name: string, isDirectory: boolean): boolean {
+  if (name.startsWith('.') || name === 'node_modules') return true;
+  // Search indexes (`<database>.search/`) and the database files themselves.
+  return isDirectory ? name.endsWith('.search') : /\.db(-wal|-shm|-journal)?$/i.test(name);
+}
+
+async function filesUnder(
+  dir: string,
+  shown: string,
+  out: { path: string; name: string }[],
+): Promise<number> {
+  let skipped = 0;
+  const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
+    if (ignoredInDirectory(entry.name, entry.isDirectory())) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) skipped += await filesUnder(path, join(shown, entry.name), out);
+    else if (entry.isFile() && DIRECTORY_EXTENSIONS.test(entry.name))
+      out.push({ path, name: join(shown, entry.name) });
+    else if (entry.isFile()) skipped++;
+  }
+  return skipped;
+}
+
+/**
+ * Expands the paths given on the command line: a directory stands for the readable files under it (not
+ * its hidden folders, installed packages, search indexes or database files).
+ */
 export async function expandInputs(
   paths: readonly string[],
 ): Promise<{ sources: InputSource[]; skipped: number }> {
@@ -74,19 +113,13 @@ export async function expandInputs(
       throw new OpenPapersError('OP_ERR_INPUT', `cannot read ${path}: no such file or directory`);
     });
     if (info.isDirectory()) {
-      const entries = (await fs.readdir(path, { recursive: true, withFileTypes: true }))
-        .filter((e) => e.isFile())
-        .map((e) => join(e.parentPath, e.name))
-        .sort();
-      for (const file of entries) {
-        if (!DIRECTORY_EXTENSIONS.test(file)) {
-          skipped++;
-          continue;
-        }
+      const files: { path: string; name: string }[] = [];
+      skipped += await filesUnder(path, path, files);
+      for (const file of files) {
         sources.push({
-          name: join(path, relative(path, file)),
-          path: file,
-          size: (await fs.stat(file)).size,
+          name: file.name,
+          path: file.path,
+          size: (await fs.stat(file.path)).size,
           found: true,
         });
       }
@@ -97,35 +130,59 @@ export async function expandInputs(
   return { sources, skipped };
 }
 
+export type Recognised = { format: FormatName; skip: null } | { format: null; skip: string };
+
 /**
- * A file the user named must be readable, or nothing is ingested; a file found in a directory that cannot be
- * recognised is null, and is reported as rejected while the others are read.
+ * A file's format from its first bytes. A file the user named must be readable, or nothing is ingested; a
+ * file found in a directory that is none of the formats is skipped, and says why.
  */
-export async function detectFileFormat(source: InputSource): Promise<FormatName | null> {
-  const head = (await readHead(source.path)).toString('utf8');
-  const format = detectFormat(head);
-  if (!format && !source.found) {
+export async function recogniseFile(source: InputSource): Promise<Recognised> {
+  const bytes = await readHead(source.path);
+  let format: FormatName | null;
+  let why = 'it is none of the formats OpenPapers reads';
+  if (isTarHeader(bytes)) format = 'abs';
+  else {
+    const utf16 = sniffUtf16(bytes);
+    const head = utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8');
+    format = detectFormat(head);
+    if (utf16 && format !== 'abs') {
+      format = null;
+      why = `it is ${utf16.toUpperCase()} text; OpenPapers reads UTF-8 (convert it with: iconv -f UTF-16 -t UTF-8)`;
+    }
+  }
+  if (format) return { format, skip: null };
+  if (source.size === 0) why = 'it is empty';
+  if (!source.found) {
     throw new OpenPapersError(
       'OP_ERR_INPUT',
-      `${source.name}: the format is not recognised; name it with --format (${Object.keys(FORMATS).join(', ')})`,
+      `${source.name}: the format is not recognised (${why}); name it with --format (${Object.keys(FORMATS).join(', ')})`,
     );
   }
-  return format;
+  return { format: null, skip: why };
+}
+
+/** The format of a file, or null for a file found in a directory that is none of them. */
+export async function detectFileFormat(source: InputSource): Promise<FormatName | null> {
+  return (await recogniseFile(source)).format;
+}
+
+export interface ReadOptions {
+  /** How many raw bytes have been read so far. */
+  onBytes?: (rawBytes: number) => void;
+  /** An archive entry that is not a record (a listing file beside the .abs files). */
+  onSkipped?: (where: string) => void;
 }
 
 /** Reads one source file as records or rejections, in file order. */
 export async function* readSource(
   source: InputSource,
-  format: FormatName | null,
-  onBytes?: (rawBytes: number) => void,
+  format: FormatName,
+  options: ReadOptions = {},
 ): AsyncGenerator<SourceItem> {
-  if (format === null) {
-    const reason = source.size === 0 ? 'empty file' : 'the format is not recognised';
-    yield { ok: false, where: 'file', reason };
-    return;
-  }
+  const { onBytes } = options;
   if (format === 'abs') {
-    yield await readAbsFile(source);
+    if (isTarHeader(await readHead(source.path, 512))) yield* readAbsArchive(source, options);
+    else yield await readAbsFile(source);
     onBytes?.(source.size);
     return;
   }
@@ -200,6 +257,27 @@ function convertChecked(convert: () => PaperRecord | null, where: string): Sourc
   } catch (error) {
     if (error instanceof RecordError) return { ok: false, where, reason: error.message };
     throw error;
+  }
+}
+
+/** The .abs files of a tar archive, each a record; other entries are skipped. */
+async function* readAbsArchive(source: InputSource, options: ReadOptions): AsyncGenerator<SourceItem> {
+  const { stream } = await openInput(source.path, options.onBytes);
+  for await (const entry of readTarEntries(stream, LIMITS.recordBytes)) {
+    if (!entry.name.endsWith('.abs') || entry.size === 0) {
+      options.onSkipped?.(entry.name);
+      continue;
+    }
+    if (entry.bytes === null) {
+      yield {
+        ok: false,
+        where: entry.name,
+        reason: `file is ${formatBytes(entry.size)}, over the limit of ${formatBytes(LIMITS.recordBytes)}`,
+      };
+      continue;
+    }
+    const bytes = entry.bytes;
+    yield convertChecked(() => absToRecord(decodeAbs(bytes)), entry.name) as SourceItem;
   }
 }
 

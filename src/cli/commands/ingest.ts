@@ -1,11 +1,6 @@
 import { addCounts, emptyCounts, ingestSource, type IngestCounts, type Rejection } from '../../app/ingest.js';
 import { openStore } from '../../adapters/storage/open.js';
-import {
-  detectFileFormat,
-  expandInputs,
-  readSource,
-  type FormatName,
-} from '../../adapters/sources/formats.js';
+import { expandInputs, readSource, recogniseFile, type FormatName } from '../../adapters/sources/formats.js';
 import { OpenPapersError } from '../../core/errors.js';
 import type { Config } from '../config.js';
 import { createProgress } from '../progress.js';
@@ -27,9 +22,20 @@ export async function ingestCommand(
   options: IngestCommandOptions,
   config: Config,
 ): Promise<void> {
-  const { sources, skipped } = await expandInputs(paths);
-  const formats = new Map<string, FormatName | null>();
-  for (const source of sources) formats.set(source.path, options.format ?? (await detectFileFormat(source)));
+  const { sources: found, skipped } = await expandInputs(paths);
+  let skippedFiles = skipped;
+  // On a terminal, a line of its own first clears the progress line it interrupts.
+  const clearLine = process.stderr.isTTY ? '\r\x1b[K' : '';
+  const formats = new Map<string, FormatName>();
+  for (const source of found) {
+    const recognised = options.format ? { format: options.format, skip: null } : await recogniseFile(source);
+    if (recognised.format) formats.set(source.path, recognised.format);
+    else {
+      skippedFiles++;
+      process.stderr.write(`${source.name}: skipped: ${recognised.skip}\n`);
+    }
+  }
+  const sources = found.filter((source) => formats.has(source.path));
 
   const store = openStore(config.dbPath);
   const totals = emptyCounts();
@@ -37,15 +43,15 @@ export async function ingestCommand(
   const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
   const progress = createProgress('ingesting', totalBytes);
   let doneBytes = 0;
-  // On a terminal, a rejection first clears the progress line it interrupts.
-  const clearLine = process.stderr.isTTY ? '\r\x1b[K' : '';
   const printRejection = (r: Rejection) =>
     process.stderr.write(`${clearLine}${r.source}: ${r.where}: ${r.reason}\n`);
   try {
     for (const source of sources) {
       const before = doneBytes;
-      const items = readSource(source, formats.get(source.path) ?? null, (bytes) => {
-        doneBytes = before + bytes;
+      let skippedEntries = 0;
+      const items = readSource(source, formats.get(source.path) as FormatName, {
+        onBytes: (bytes) => (doneBytes = before + bytes),
+        onSkipped: () => skippedEntries++,
       });
       const counts = await ingestSource(store, source.name, items, {
         now: () => new Date().toISOString(),
@@ -55,6 +61,12 @@ export async function ingestCommand(
       });
       doneBytes = before + source.size;
       addCounts(totals, counts);
+      if (skippedEntries > 0) {
+        skippedFiles += skippedEntries;
+        process.stderr.write(
+          `${clearLine}${source.name}: skipped ${skippedEntries.toLocaleString('en-US')} archive entries that are not .abs records (listings, empty files)\n`,
+        );
+      }
     }
   } finally {
     progress.done();
@@ -65,7 +77,7 @@ export async function ingestCommand(
   const report: IngestReport = {
     ...totals,
     files: sources.length,
-    skippedFiles: skipped,
+    skippedFiles,
     seconds: round(seconds, 3),
   };
   if (options.json) {
@@ -90,7 +102,7 @@ function describe(report: IngestReport): string {
   const n = (value: number) => value.toLocaleString('en-US');
   const rate = report.seconds > 0 ? Math.round(report.read / report.seconds) : report.read;
   const files = `${n(report.files)} file${report.files === 1 ? '' : 's'}`;
-  const skipped = report.skippedFiles ? ` (${n(report.skippedFiles)} files of unknown type skipped)` : '';
+  const skipped = report.skippedFiles ? ` (${n(report.skippedFiles)} other files skipped)` : '';
   return (
     `Read ${n(report.read)} records from ${files}${skipped}: ${n(report.new)} new, ${n(report.updated)} updated, ` +
     `${n(report.unchanged)} unchanged, ${n(report.rejected)} rejected (${report.seconds.toFixed(1)} s, ${n(rate)} records/s)`
