@@ -23,6 +23,7 @@ export function normalizeAbstract(text: string): string {
 }
 
 /** C0 and C1 control characters other than tab and newline: invisible, and ill-formed in XML. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function withoutControls(text: string): string {

@@ -13,6 +13,7 @@ import { renderDigest } from '../../src/core/digest/render.js';
 import { runCli, tempDir } from '../helpers.js';
 import { LATEST_DAY, webFixture } from './fixture.js';
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const DIRTY = 'Bell\u0007 and \u001b[31mred\u001b[0m text\u0000 with a C1\u0085 control';
 
