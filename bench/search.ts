@@ -79,7 +79,7 @@ async function prepare(): Promise<void> {
     model: model(),
     log,
   });
-  rmSync(DB, { force: true });
+  for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) rmSync(file, { force: true });
   copyFileSync(real, DB);
   const store = new SqliteStore(DB);
   const embedder = await lazyEmbedder(embedding())();

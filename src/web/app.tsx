@@ -139,7 +139,11 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
       c.header('cache-control', 'no-store');
       return c.json({ error: { code, message } }, status);
     }
-    return html(c, <ErrorPage status={status} message={message} />, status);
+    return html(
+      c,
+      <ErrorPage status={status} message={message} account={c.get('viewer')?.user.email ?? null} />,
+      status,
+    );
   });
   return app;
 }

@@ -88,7 +88,10 @@ describe('submissions', () => {
     for (const [text, status, message] of cases) {
       const response = await submit(eve, text);
       assert.equal(response.status, status, text);
-      assert.match(await response.text(), message, text);
+      const page = await response.text();
+      assert.match(page, message, text);
+      assert.match(page, /<a href="\/account" title="eve@example.org">/, 'the error page knows who is signed in');
+      assert.ok(!page.includes('href="/signin"'), text);
     }
     assert.equal((await fixture.store.stats()).papers, before);
     assert.equal(

@@ -258,17 +258,14 @@ export class VectorSegmentWriter {
       await pause();
     }
     const graphDims = projection?.to ?? dims;
-    // The largest component sets the int8 scale: unscaled, the small components of an embedding would use
-    // a handful of the 255 levels.
+    // The largest component (of a sample of up to 5,000 rows) sets the int8 scale: unscaled, the small
+    // components of an embedding would use a handful of the 255 levels. Larger ones are clamped.
     let largest = 0;
     const batch = 2048;
-    for (let start = 0; start < count; start += batch) {
-      const rows = this.readRows(start, Math.min(batch, count - start));
-      for (let r = 0; r < rows.length / dims; r++) {
-        const row = rows.subarray(r * dims, (r + 1) * dims);
-        for (const value of projection ? project(projection, row) : row)
-          largest = Math.max(largest, Math.abs(value));
-      }
+    const stride = Math.max(1, Math.floor(count / 5000));
+    for (let row = 0; row < count; row += stride) {
+      const vector = this.readRows(row, 1);
+      for (const value of projection ? project(projection, vector) : vector) largest = Math.max(largest, Math.abs(value));
     }
     const scale = largest > 0 ? 1 / largest : 1;
     const graph = newGraph(graphDims, this.options.expansionSearch);

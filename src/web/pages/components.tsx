@@ -279,10 +279,10 @@ export function Pagination(props: { page: number; hasMore: boolean; href: (page:
   );
 }
 
-export function ErrorPage(props: { status: number; message: string }) {
+export function ErrorPage(props: { status: number; message: string; account?: string | null }) {
   const heading = props.status === 404 ? 'Not found' : props.status === 405 ? 'Not allowed' : 'Bad request';
   return (
-    <Layout title={heading}>
+    <Layout title={heading} account={props.account}>
       <h1>{heading}</h1>
       <p class="error">{props.message}</p>
       <p>
