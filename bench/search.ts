@@ -34,6 +34,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { embedCursorName } from '../src/app/embed.js';
 import { IndexUpdater } from '../src/app/indexing.js';
 import { SearchService, type SearchMode } from '../src/app/search.js';
 import { embeddingKey, lazyEmbedder } from '../src/adapters/embed/open.js';
@@ -355,9 +356,9 @@ function startLoad(base: string, paths: string[], connections: number) {
   };
 }
 
-function startServe(db: string): Promise<{ url: string; child: ChildProcess }> {
+function startServe(db: string, indexDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [CLI, '--db', db, 'serve', '--port', '0', '--quiet'], {
-    env: { ...process.env, OPENPAPERS_EMBED_MODEL: model() },
+    env: { ...process.env, OPENPAPERS_EMBED_MODEL: model(), OPENPAPERS_INDEX_DIR: indexDir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolvePromise, reject) => {
@@ -372,10 +373,10 @@ function startServe(db: string): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-function runCli(args: string[]): Promise<void> {
+function runCli(args: string[], indexDir: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, OPENPAPERS_EMBED_MODEL: model() },
+      env: { ...process.env, OPENPAPERS_EMBED_MODEL: model(), OPENPAPERS_INDEX_DIR: indexDir },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     child.on('exit', (code) =>
@@ -399,25 +400,45 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
+/** Papers the live phase adds, removed again when it ends (and at its start, after a run that failed). */
+function removeFreshPapers(db: string): void {
+  const sql = new Database(db);
+  sql.pragma('foreign_keys = ON');
+  sql.prepare("DELETE FROM papers WHERE id LIKE 'fresh:%'").run();
+  sql.close();
+}
+
 async function livePhase(): Promise<object> {
-  // A copy, so that the cached corpus and index stay as they were built.
-  const dir = join(CACHE, 'live');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const db = join(dir, 'corpus.db');
-  log('  copying the corpus and its index');
-  copyFileSync(DB, db);
-  cpSync(INDEX_DIR, `${db}.search`, { recursive: true });
-  rmSync(join(`${db}.search`, 'writer.lock'), { force: true });
+  removeFreshPapers(DB);
+  // Embedding follows the paper feed from a cursor: the corpus's papers are embedded already.
+  const store = new SqliteStore(DB);
+  const key = embeddingKey(embedding());
+  if ((await store.getCursor(embedCursorName(key))) === null) {
+    let cursor: string | null = null;
+    for (;;) {
+      const page = await store.paperChanges(cursor, 50_000);
+      if (page.papers.length === 0) break;
+      cursor = page.cursor;
+    }
+    if (cursor) await store.setCursor(embedCursorName(key), cursor, new Date().toISOString());
+  }
+  await store.close();
+  // The server works on a copy of the index, so that the one built stays as it was.
+  const index = join(CACHE, 'live.search');
+  rmSync(index, { recursive: true, force: true });
+  log('  copying the index');
+  cpSync(INDEX_DIR, index, { recursive: true });
+  rmSync(join(index, 'writer.lock'), { force: true });
   try {
-    return await live(db);
+    return await live(DB, index);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeFreshPapers(DB);
+    rmSync(index, { recursive: true, force: true });
   }
 }
 
-async function live(db: string): Promise<object> {
-  const serve = await startServe(db);
+async function live(db: string, indexDir: string): Promise<object> {
+  const serve = await startServe(db, indexDir);
   try {
     const base = serve.url;
     const searchPaths = titles(40_000, 13).map(
@@ -444,7 +465,7 @@ async function live(db: string): Promise<object> {
     papers.close();
     const next = seededRandom(99);
     const batch = (tag: string, count: number) => {
-      const file = join(resolve(db, '..'), `${tag}.jsonl`);
+      const file = join(CACHE, `${tag}.jsonl`);
       const lines = Array.from({ length: count }, (_, i) => {
         const a = sample[Math.floor(next() * sample.length)] as { title: string; abstract: string };
         const b = sample[Math.floor(next() * sample.length)] as { title: string; abstract: string };
@@ -477,13 +498,13 @@ async function live(db: string): Promise<object> {
     const update = await window(async () => {
       const file = batch('f0', 1_000);
       let started = performance.now();
-      await runCli(['--db', db, 'ingest', file]);
+      await runCli(['--db', db, 'ingest', file], indexDir);
       fresh.ingestSeconds = (performance.now() - started) / 1000;
       started = performance.now();
       await until('1,000 new papers by keyword', () => foundByKeyword('f0', 1_000));
       fresh.keywordSeconds = (performance.now() - started) / 1000;
       started = performance.now();
-      await runCli(['--db', db, 'embed']);
+      await runCli(['--db', db, 'embed'], indexDir);
       fresh.embedSeconds = (performance.now() - started) / 1000;
       started = performance.now();
       const titlesOf = readFileSync(file, 'utf8')
@@ -500,7 +521,7 @@ async function live(db: string): Promise<object> {
           const body = (await response.json()) as { items: { id: string }[] };
           if (!body.items.some((item) => item.id === id)) return false;
         }
-        const status = JSON.parse(readFileSync(join(`${db}.search`, 'status.json'), 'utf8')) as {
+        const status = JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as {
           state: string;
         };
         return status.state !== 'indexing';
@@ -508,17 +529,17 @@ async function live(db: string): Promise<object> {
       fresh.semanticSeconds = (performance.now() - started) / 1000;
     });
     const builderPid = (
-      JSON.parse(readFileSync(join(`${db}.search`, 'status.json'), 'utf8')) as { pid: number }
+      JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as { pid: number }
     ).pid;
     const builderAfterUpdate = memoryOf(builderPid);
 
     log('  load while nine more batches are indexed and the small segments merge');
     let mergeSeen = false;
     const merge = await window(async () => {
-      for (let i = 1; i < 10; i++) await runCli(['--db', db, 'ingest', batch(`f${i}`, 1_000)]);
-      await runCli(['--db', db, 'embed']);
+      for (let i = 1; i < 10; i++) await runCli(['--db', db, 'ingest', batch(`f${i}`, 1_000)], indexDir);
+      await runCli(['--db', db, 'embed'], indexDir);
       await until('the merges', async () => {
-        const status = JSON.parse(readFileSync(join(`${db}.search`, 'status.json'), 'utf8')) as {
+        const status = JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as {
           state: string;
         };
         mergeSeen ||= status.state === 'merging';

@@ -102,6 +102,8 @@ export interface PaperStore {
   ensureUser(candidate: User): Promise<User>;
   getUser(id: string): Promise<User | null>;
   getUserByEmail(email: string): Promise<User | null>;
+  /** Accounts in the order they were made, with how many papers each has voted for. */
+  listUsers(options: { role?: Role; limit: number; offset: number }): Promise<(User & { votes: number })[]>;
   setUserRole(id: string, role: Role): Promise<void>;
   /** Removes the user and everything personal: sessions, sign-in tokens, votes. */
   deleteUser(id: string): Promise<void>;

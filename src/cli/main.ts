@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `openpapers` command line: parses arguments and configuration once, then runs one command. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FORMATS, isFormatName } from '../adapters/sources/formats.js';
 import { OpenPapersError } from '../core/errors.js';
@@ -10,7 +11,7 @@ import { evalCommand } from './commands/eval.js';
 import { embedCommand, indexUpdateCommand, searchCommand, similarCommand } from './commands/search.js';
 import { indexFollowCommand, indexStatusCommand } from './commands/index.js';
 import { serveCommand } from './commands/serve.js';
-import { userCreateCommand } from './commands/user.js';
+import { userCreateCommand, userListCommand } from './commands/user.js';
 import { digestPreviewCommand, digestSendCommand } from './commands/digest.js';
 import { jobsCommand, workerCommand } from './commands/worker.js';
 
@@ -81,7 +82,7 @@ function buildProgram(): Command {
     )
     .option('--verbose', 'show stack traces with errors')
     .option('--model <model>', 'embedding model: hub id or local folder (default: $OPENPAPERS_EMBED_MODEL)')
-    .showHelpAfterError('(run with --help for usage)')
+    .version(packageVersion(), '--version', 'print the version of OpenPapers')
     .exitOverride();
   const config = () => {
     const options = program.opts<{ db?: string; verbose?: boolean; model?: string }>();
@@ -231,6 +232,15 @@ function buildProgram(): Command {
     .option('--moderator', 'with the moderator role')
     .option('--json', 'print the account as JSON')
     .action((email: string, options) => userCreateCommand(email, options, config()));
+  user
+    .command('list')
+    .description('list the accounts, oldest first, with their roles and votes')
+    .addOption(
+      new Option('--role <role>', 'only accounts with this role').choices(['user', 'moderator', 'admin']),
+    )
+    .option('--limit <n>', 'at most this many accounts', positiveInteger, 100)
+    .option('--json', 'print {"users": [...]} as JSON')
+    .action((options) => userListCommand(options, config()));
 
   const digest = program.command('digest').description('mail digests: preview one, or send the due ones');
   digest
@@ -297,12 +307,65 @@ A failed run is tried again after 1, 5, 25 and 120 minutes. SIGTERM or Ctrl-C st
     )
     .action((dir: string, options) => evalCommand(dir, options, config(), program.opts().db !== undefined));
 
+  oneLineErrors(program, 'openpapers');
   return program;
+}
+
+function packageVersion(): string {
+  const file = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/** Commander's usage errors in the form of every other error: one line, `openpapers: …`, with where to look. */
+function oneLineErrors(command: Command, path: string): void {
+  command.configureOutput({
+    outputError: (text, write) =>
+      write(`openpapers: ${text.trim().replace(/^error: /, '')} (see "${path} --help")\n`),
+  });
+  for (const sub of command.commands) oneLineErrors(sub, `${path} ${sub.name()}`);
+}
+
+/** Options of the program itself that take a value: what follows them is not a command. */
+const GLOBAL_VALUES = new Set(['--db', '--model']);
+
+/**
+ * The command a command line names, when it names one that does not exist. Commander would take
+ * `openpapers harvest --help` for the program's own --help and print it, as if all were well, and
+ * `openpapers index bogus` for arguments of the default `index update`.
+ */
+function unknownCommand(program: Command, args: readonly string[]): { name: string; within: string } | null {
+  let current = program;
+  const path: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (current === program && GLOBAL_VALUES.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    if (current.commands.length === 0) return null;
+    const found = current.commands.find(
+      (command) => command.name() === arg || command.aliases().includes(arg),
+    );
+    path.push(arg);
+    if (!found) {
+      return arg === 'help' && current === program
+        ? null
+        : { name: path.join(' '), within: ['openpapers', ...path.slice(0, -1)].join(' ') };
+    }
+    current = found;
+  }
+  return null;
 }
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const verbose = argv.includes('--verbose');
+  const unknown = unknownCommand(program, argv.slice(2));
+  if (unknown !== null) {
+    process.stderr.write(`openpapers: unknown command '${unknown.name}' (see "${unknown.within} --help")\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,10 +1,10 @@
 /** The command line as a person uses it: help, the read commands, where the database lives, and errors. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseSummary, runCli, sharedPath } from '../helpers.js';
+import { parseSummary, REPO_ROOT, runCli, sharedPath } from '../helpers.js';
 
 const KAGGLE = sharedPath(
   'data',
@@ -123,14 +123,65 @@ describe('openpapers CLI', () => {
         2,
         /--format.*must be one of kaggle, arxiv-listing/,
       ],
-      [['--db', db, 'frobnicate'], 2, /unknown command 'frobnicate'/],
+      [
+        ['--db', db, 'frobnicate'],
+        2,
+        /^openpapers: unknown command 'frobnicate' \(see "openpapers --help"\)$/,
+      ],
+      [['harvest', '--help'], 2, /^openpapers: unknown command 'harvest' \(see "openpapers --help"\)$/],
+      [
+        ['--db', db, 'index', 'bogus'],
+        2,
+        /^openpapers: unknown command 'index bogus' \(see "openpapers index --help"\)$/,
+      ],
+      [
+        ['--db', db, 'search'],
+        2,
+        /^openpapers: missing required argument 'query' \(see "openpapers search --help"\)$/,
+      ],
+      [
+        ['--db', db, 'list', '--frobnicate'],
+        2,
+        /^openpapers: unknown option '--frobnicate' \(see "openpapers list --help"\)$/,
+      ],
     ];
     for (const [args, code, message] of cases) {
       const result = await runCli(args);
       assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr.split('\n')[0] ?? '', message, args.join(' '));
+      assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace without --verbose');
+      assert.doesNotMatch(result.stderr, /^error:/m);
     }
+  });
+
+  test('--version and user list', async () => {
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout, `${pkg.version}\n`);
+    const users = join(dir, 'users.db');
+    assert.match((await runCli(['--db', users, 'user', 'list'])).stderr, /no database/);
+    for (const args of [
+      ['ada@example.org', '--admin'],
+      ['bob@example.org', '--moderator'],
+      ['cy@example.org'],
+    ]) {
+      assert.equal((await runCli(['--db', users, 'user', 'create', ...args])).code, 0);
+    }
+    const listed = await runCli(['--db', users, 'user', 'list']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^ada@example.org  admin      since \d{4}-\d\d-\d\d  0 votes\n/);
+    assert.equal(listed.stdout.trim().split('\n').length, 3);
+    const admins = JSON.parse(
+      (await runCli(['--db', users, 'user', 'list', '--role', 'moderator', '--json'])).stdout,
+    ) as {
+      users: { email: string; role: string }[];
+    };
+    assert.deepEqual(
+      admins.users.map((user) => [user.email, user.role]),
+      [['bob@example.org', 'moderator']],
+    );
   });
 
   test('a database that cannot be opened: one line, and the stack trace only with --verbose', async () => {

@@ -14,7 +14,7 @@ import { closeSync, fstatSync, openSync, readSync, writeSync, fsyncSync, renameS
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIELD_COUNT, normFactors, pseudoTf, type LexicalParams } from '../../core/search/bm25.js';
-import { decodePostings, encodePostings, type DecodedPostings } from '../../core/search/postings-codec.js';
+import { encodePostings, PostingList } from '../../core/search/postings-codec.js';
 import {
   decodeForward,
   encodeForward,
@@ -33,14 +33,14 @@ export const segmentFiles = (id: number) =>
 const fileOf = (dir: string, id: number, ext: 'lex' | 'post' | 'fwi' | 'fwd') =>
   join(dir, `seg-${String(id).padStart(6, '0')}.${ext}`);
 
-/** Decoded posting lists of every open segment, least recently used evicted past a byte budget. */
+/** Posting lists (their bytes) of every open segment, least recently used evicted past a byte budget. */
 export class PostingCache {
-  private readonly entries = new Map<string, { postings: DecodedPostings; bytes: number }>();
+  private readonly entries = new Map<string, { postings: PostingList; bytes: number }>();
   private bytes = 0;
 
   constructor(readonly budget = 256 * 1024 * 1024) {}
 
-  get(key: string): DecodedPostings | undefined {
+  get(key: string): PostingList | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
@@ -48,8 +48,8 @@ export class PostingCache {
     return entry.postings;
   }
 
-  set(key: string, postings: DecodedPostings): void {
-    const bytes = postings.docs.byteLength + postings.codes.byteLength + 64;
+  set(key: string, postings: PostingList): void {
+    const bytes = postings.bytes.byteLength + 64;
     if (bytes > this.budget / 4) return;
     this.drop(key);
     this.entries.set(key, { postings, bytes });
@@ -164,11 +164,12 @@ export class FileSegment implements Segment {
     return bytes;
   }
 
-  postings(ordinal: number): DecodedPostings {
+  postings(ordinal: number): PostingList {
+    if (this.resident) return new PostingList(this.postingBytes(ordinal), this.dfs[ordinal] as number);
     const key = `${this.id}:${ordinal}`;
     let found = this.cache.get(key);
     if (!found) {
-      found = decodePostings(this.postingBytes(ordinal), this.dfs[ordinal] as number);
+      found = new PostingList(this.postingBytes(ordinal), this.dfs[ordinal] as number);
       this.cache.set(key, found);
     }
     return found;
@@ -436,7 +437,7 @@ export async function mergeSegments(
         const at = positions[input] as number;
         if (at >= segment.termCount || segment.term(at) !== term) return;
         positions[input] = at + 1;
-        const list = decodePostings(segment.postingBytes(at), segment.df(at));
+        const list = new PostingList(segment.postingBytes(at), segment.df(at)).decodeAll();
         const remap = remaps[input] as Int32Array;
         const codeMap = codeMaps[input] as Uint16Array;
         if (count + list.docs.length > docs.length) {
@@ -462,7 +463,9 @@ export async function mergeSegments(
         if (kept) (ordinalMaps[input] as Uint32Array)[at] = terms.length;
       });
       if (count === 0) continue;
-      const end = encodePostings(docs, codes, count, out, 0);
+      const end = encodePostings(docs, codes, count, out, 0, (i) =>
+        pseudoTf(factors, tfTable[codes[i] as number] as number, norms, docs[i] as number),
+      );
       postingsFile.append(out.bytes.subarray(0, end));
       terms.push(term);
       df.push(count);

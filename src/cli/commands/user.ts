@@ -31,3 +31,31 @@ export async function userCreateCommand(
     await store.close();
   }
 }
+
+export async function userListCommand(
+  options: { role?: Role; limit: number; json?: boolean },
+  config: Config,
+): Promise<void> {
+  const store = openStore(config.dbPath, { mustExist: true });
+  try {
+    const users = await store.listUsers({ role: options.role, limit: options.limit, offset: 0 });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ users })}\n`);
+      return;
+    }
+    if (users.length === 0) {
+      process.stdout.write(
+        `No accounts${options.role ? ` with the role ${options.role}` : ''} yet: "openpapers user create <email> --admin" makes the first admin.\n`,
+      );
+      return;
+    }
+    const width = Math.max(...users.map((user) => user.email.length));
+    for (const user of users) {
+      process.stdout.write(
+        `${user.email.padEnd(width)}  ${user.role.padEnd(9)}  since ${user.createdAt.slice(0, 10)}  ${user.votes} vote${user.votes === 1 ? '' : 's'}\n`,
+      );
+    }
+  } finally {
+    await store.close();
+  }
+}

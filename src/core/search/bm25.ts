@@ -6,7 +6,7 @@
  * document (exact up to 63 words, then in 3% steps, as Lucene keeps its norms); a term's contribution to a
  * document is computed at query time from its per-field frequencies, the document's norms and the current
  * average field lengths. Contributions are rounded to integers, so that a document's score is the same
- * whatever order its terms are added in.
+ * whatever order its terms are added in, and whatever segment its postings are in.
  */
 
 export const FIELDS = ['title', 'abstract', 'authors', 'categories'] as const;
@@ -98,22 +98,25 @@ export class Bm25Scorer {
     return pseudoTf(this.factors, packedTf, norms, doc);
   }
 
-  /** A term's contribution, as an integer, for a pseudo-frequency and the term's weight (idf × query weight). */
-  contribution(pseudo: number, termWeight: number): number {
-    return Math.round(((termWeight * pseudo * (this.k1 + 1)) / (pseudo + this.k1)) * SCORE_SCALE);
+  /**
+   * A term's contribution to a document, as an integer: idf times its saturated pseudo-frequency. A query
+   * that names a term n times counts it n times.
+   */
+  contribution(pseudo: number, idf: number): number {
+    return Math.round(((idf * pseudo * (this.k1 + 1)) / (pseudo + this.k1)) * SCORE_SCALE);
   }
 
   /**
-   * An upper bound of the term's contribution in a segment, from the largest pseudo-frequency it had with
-   * the segment's own averages. A field's length factor grows by at most average_now / average_then when
-   * the average grows, and not at all when it shrinks.
+   * An upper bound of a term's contribution in a segment, from the largest pseudo-frequency it had there
+   * with the segment's own averages. A field's length factor grows by at most average_now / average_then
+   * when the average grows, and not at all when it shrinks.
    */
-  bound(maxPseudoAtBuild: number, buildAverages: ArrayLike<number>, termWeight: number): number {
+  bound(maxPseudoAtBuild: number, buildAverages: ArrayLike<number>, idf: number): number {
     let ratio = 1;
     for (let f = 0; f < FIELD_COUNT; f++) {
       ratio = Math.max(ratio, (this.stats.averages[f] as number) / (buildAverages[f] as number));
     }
-    return this.contribution(maxPseudoAtBuild * ratio, termWeight) + 1;
+    return this.contribution(maxPseudoAtBuild * ratio, idf) + 1;
   }
 }
 

@@ -20,6 +20,10 @@ export class GrowableUint32 {
     return this.data[index] as number;
   }
 
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
   /** The filled part, without copying. */
   view(): Uint32Array {
     return this.data.subarray(0, this.length);

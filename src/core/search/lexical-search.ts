@@ -8,7 +8,7 @@
  * ranking of a set of papers is the same whatever its segmentation.
  */
 import { idf, pseudoTf, SCORE_SCALE } from './bm25.js';
-import type { DecodedPostings } from './postings-codec.js';
+import { BLOCK, type PostingList } from './postings-codec.js';
 import type { Query } from './query.js';
 import { authorTerm, categoryTerm, dayNumber, NO_DAY, type Segment } from './segment.js';
 import type { LexicalSnapshot } from './snapshot.js';
@@ -32,8 +32,8 @@ export interface LexicalOptions {
 
 /** The query against one snapshot: weighted scoring terms, required and excluded terms, filters. */
 export interface ResolvedQuery {
-  /** Terms that some live document holds, each with idf × how often the query names it. */
-  scoring: { term: string; weight: number }[];
+  /** Terms that some live document holds, with their idf and how often the query names them. */
+  scoring: { term: string; idf: number; count: number }[];
   required: string[];
   excluded: string[];
   /** Any one of these (category filters); empty means no category filter. */
@@ -91,51 +91,83 @@ export function resolveQuery(
   if (query.sinceDays !== null) fromDay = Math.max(fromDay, dayNumber(options.today) - query.sinceDays + 1);
   const toDay = options.to ? dayNumber(options.to) : 2147483647;
   const docs = snapshot.docCount;
-  const scoring = [...counts].map(([term, count]) => ({ term, weight: idf(df(term), docs) * count }));
+  const scoring = [...counts].map(([term, count]) => ({ term, idf: idf(df(term), docs), count }));
   return { scoring, required, excluded, anyOf, fromDay, toDay, impossible };
 }
 
-/** A cursor over one posting list; documents are visited in increasing order only. */
+/** A cursor over one posting list, a block decoded at a time; documents are visited in increasing order. */
 class Cursor {
-  position = 0;
-  readonly end: number;
-  readonly docs: Uint32Array;
-  readonly codes: Uint16Array;
+  /** The current document: -1 before the first seek, Infinity past the end. */
+  doc = -1;
+  private readonly docs = new Uint32Array(BLOCK);
+  private readonly codes = new Uint16Array(BLOCK);
+  private block = -1;
+  private length = 0;
+  private at = 0;
 
   constructor(
-    postings: DecodedPostings,
-    readonly weight: number,
+    readonly list: PostingList,
+    /** The term's idf (0 for lists that only filter). */
+    readonly idf: number,
+    /** How often the query names the term. */
+    readonly count: number,
+    /** The most it adds to a document of the segment. */
     readonly bound: number,
-  ) {
-    this.docs = postings.docs;
-    this.codes = postings.codes;
-    this.end = postings.docs.length;
-  }
+    /** A block's bound from its largest pseudo-frequency (null for lists that only filter). */
+    private readonly boundOf: ((maxPseudo: number) => number) | null,
+  ) {}
 
-  get doc(): number {
-    return this.position < this.end ? (this.docs[this.position] as number) : Infinity;
-  }
-
-  /** Moves to the first document at or after `target` (galloping, then binary search). */
-  seek(target: number): number {
-    const docs = this.docs;
-    let low = this.position;
-    if (low >= this.end || (docs[low] as number) >= target) return this.doc;
-    let step = 1;
-    let high = low + 1;
-    while (high < this.end && (docs[high] as number) < target) {
-      low = high;
-      step *= 2;
-      high = low + step;
+  private load(block: number): void {
+    this.block = block;
+    if (block >= this.list.blocks) {
+      this.doc = Infinity;
+      return;
     }
-    high = Math.min(high, this.end);
+    this.length = this.list.decodeBlock(block, this.docs, this.codes);
+    this.at = 0;
+    this.doc = this.docs[0] as number;
+  }
+
+  next(): void {
+    if (++this.at < this.length) this.doc = this.docs[this.at] as number;
+    else this.load(this.block + 1);
+  }
+
+  /** Moves to the first document at or after `target`; returns it (Infinity at the end). */
+  seek(target: number): number {
+    if (this.doc >= target) return this.doc;
+    if (this.block < 0 || target > this.list.lastDoc(this.block)) {
+      this.load(this.list.blockFor(target, this.block + 1));
+      if (this.doc >= target) return this.doc;
+    }
+    let low = this.at;
+    let high = this.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if ((docs[mid] as number) < target) low = mid + 1;
+      if ((this.docs[mid] as number) < target) low = mid + 1;
       else high = mid;
     }
-    this.position = low;
+    this.at = low;
+    this.doc = this.docs[low] as number;
     return this.doc;
+  }
+
+  /** The block that holds `target` or comes after it, found in the skip table without decoding anything. */
+  shallow(target: number): number {
+    if (this.block >= 0 && this.block < this.list.blocks && target <= this.list.lastDoc(this.block)) {
+      return this.block;
+    }
+    return this.list.blockFor(target, Math.max(0, this.block));
+  }
+
+  /** The most the term adds to a document of a block. */
+  blockBound(block: number): number {
+    return (this.boundOf as (maxPseudo: number) => number)(this.list.blockMaxPseudo(block)) * this.count;
+  }
+
+  /** The per-field frequencies of the current posting, packed. */
+  code(): number {
+    return this.codes[this.at] as number;
   }
 }
 
@@ -205,25 +237,26 @@ function worse(hit: LexicalHit, key: number, score: number): boolean {
 function segmentLists(snapshot: LexicalSnapshot, position: number, resolved: ResolvedQuery) {
   const segment = snapshot.segments[position] as Segment;
   const scoring: Cursor[] = [];
-  for (const { term, weight } of resolved.scoring) {
+  for (const { term, idf, count } of resolved.scoring) {
     const ordinal = segment.ordinal(term);
     if (ordinal < 0) continue;
-    const bound = snapshot.scorer.bound(segment.maxPseudo(ordinal), segment.buildAverages, weight);
-    scoring.push(new Cursor(segment.postings(ordinal), weight, bound));
+    const boundOf = (maxPseudo: number) => snapshot.scorer.bound(maxPseudo, segment.buildAverages, idf);
+    const bound = boundOf(segment.maxPseudo(ordinal)) * count;
+    scoring.push(new Cursor(segment.postings(ordinal), idf, count, bound, boundOf));
   }
+  const filter = (term: string) => {
+    const ordinal = segment.ordinal(term);
+    return ordinal < 0 ? null : new Cursor(segment.postings(ordinal), 0, 0, 0, null);
+  };
   const required: Cursor[] = [];
   for (const term of resolved.required) {
-    const ordinal = segment.ordinal(term);
-    if (ordinal < 0) return null;
-    required.push(new Cursor(segment.postings(ordinal), 0, 0));
+    const list = filter(term);
+    if (!list) return null;
+    required.push(list);
   }
-  const lists = (terms: readonly string[]) =>
-    terms.flatMap((term) => {
-      const ordinal = segment.ordinal(term);
-      return ordinal < 0 ? [] : [new Cursor(segment.postings(ordinal), 0, 0)];
-    });
-  const excluded = lists(resolved.excluded);
-  const categories = lists(resolved.anyOf);
+  const present = (list: Cursor | null): list is Cursor => list !== null;
+  const excluded = resolved.excluded.map(filter).filter(present);
+  const categories = resolved.anyOf.map(filter).filter(present);
   if (resolved.anyOf.length > 0 && categories.length === 0) return null;
   return { segment, scoring, required, excluded, categories };
 }
@@ -242,24 +275,17 @@ export function lexicalSearch(
   return top.sorted().map((hit) => ({ key: hit.key, score: hit.score / SCORE_SCALE }));
 }
 
-function searchSegment(
-  snapshot: LexicalSnapshot,
-  position: number,
-  resolved: ResolvedQuery,
-  top: TopK,
-): void {
+function searchSegment(snapshot: LexicalSnapshot, position: number, resolved: ResolvedQuery, top: TopK): void {
   const lists = segmentLists(snapshot, position, resolved);
   if (!lists || lists.scoring.length === 0) return;
   const { segment, scoring, required, excluded, categories } = lists;
   const { keys, days, norms, tfTable } = segment;
-  const { factors } = snapshot.scorer;
-  const scorer = snapshot.scorer;
+  const { scorer } = snapshot;
+  const { factors } = scorer;
   const datesFiltered = resolved.fromDay !== NO_DAY || resolved.toDay !== 2147483647;
-  const contribution = (list: Cursor, doc: number) =>
-    scorer.contribution(
-      pseudoTf(factors, tfTable[list.codes[list.position] as number] as number, norms, doc),
-      list.weight,
-    );
+  let threshold = top.threshold;
+  const contribution = (list: Cursor) =>
+    scorer.contribution(pseudoTf(factors, tfTable[list.code()] as number, norms, list.doc), list.idf) * list.count;
 
   const passesFilters = (doc: number): boolean => {
     if (datesFiltered) {
@@ -271,53 +297,89 @@ function searchSegment(
     return snapshot.isLive(position, doc);
   };
   const offer = (doc: number, score: number) => {
-    if (score > 0 && score >= top.threshold && passesFilters(doc)) top.offer(keys[doc] as number, score);
+    if (score > 0 && score >= threshold && passesFilters(doc)) {
+      top.offer(keys[doc] as number, score);
+      threshold = top.threshold;
+    }
   };
 
-  // Lists in increasing order of their best contribution; bounds[i] = best possible from lists 0..i.
+  // Lists in increasing order of their bound; bounds[i] = the most lists 0..i can add together.
   scoring.sort((a, b) => a.bound - b.bound);
-  const bounds: number[] = [];
-  scoring.reduce((sum, list, i) => (bounds[i] = sum + list.bound), 0);
+  const n = scoring.length;
+  const bounds = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) bounds[i] = sum += (scoring[i] as Cursor).bound;
 
   if (required.length > 0) {
-    required.sort((a, b) => a.end - b.end);
+    required.sort((a, b) => a.list.count - b.list.count);
     const [driver, ...others] = required as [Cursor, ...Cursor[]];
-    for (let doc = driver.doc; doc !== Infinity; doc = driver.seek(doc + 1)) {
+    for (let doc = driver.seek(0); doc !== Infinity; doc = driver.seek(doc + 1)) {
       if (!others.every((list) => list.seek(doc) === doc)) continue;
       let score = 0;
-      for (let i = scoring.length - 1; i >= 0; i--) {
-        if (score + (bounds[i] as number) < top.threshold) break;
+      for (let i = n - 1; i >= 0; i--) {
+        if (score + (bounds[i] as number) < threshold) break;
         const list = scoring[i] as Cursor;
-        if (list.seek(doc) === doc) score += contribution(list, doc);
+        if (list.seek(doc) === doc) score += contribution(list);
       }
       offer(doc, score);
     }
     return;
   }
 
-  // MaxScore: lists from `essential` up must be walked; those below it can only complete a score.
+  // MaxScore over windows (block-max): lists from `essential` up must be walked, those below it can only
+  // complete a score. A window ends where the first block of an essential list ends; when what the
+  // essential lists' blocks and the other lists together can add there cannot reach the threshold, the
+  // window is passed over without decoding a posting.
   let essential = 0;
+  let windowStart = 0;
   for (;;) {
-    while (essential < scoring.length && (bounds[essential] as number) < top.threshold) essential++;
-    if (essential >= scoring.length) break;
-    let doc = Infinity;
-    for (let i = essential; i < scoring.length; i++) doc = Math.min(doc, (scoring[i] as Cursor).doc);
-    if (doc === Infinity) break;
-
-    let score = 0;
-    for (let i = essential; i < scoring.length; i++) {
+    while (essential < n && (bounds[essential] as number) < threshold) essential++;
+    if (essential >= n) break;
+    let windowEnd = Infinity;
+    let ceiling = essential > 0 ? (bounds[essential - 1] as number) : 0;
+    for (let i = essential; i < n; i++) {
       const list = scoring[i] as Cursor;
-      if (list.doc === doc) {
-        score += contribution(list, doc);
-        list.position++;
+      const block = list.shallow(windowStart);
+      if (block >= list.list.blocks) continue;
+      const last = list.list.lastDoc(block);
+      if (last < windowEnd) windowEnd = last;
+      ceiling += list.blockBound(block);
+    }
+    if (windowEnd === Infinity) break;
+    if (ceiling < threshold) {
+      windowStart = windowEnd + 1;
+      continue;
+    }
+    let next = windowEnd + 1;
+    for (let i = essential; i < n; i++) (scoring[i] as Cursor).seek(windowStart);
+    for (;;) {
+      let doc = Infinity;
+      for (let i = essential; i < n; i++) {
+        const at = (scoring[i] as Cursor).doc;
+        if (at < doc) doc = at;
+      }
+      if (doc > windowEnd) break;
+      let score = 0;
+      for (let i = essential; i < n; i++) {
+        const list = scoring[i] as Cursor;
+        if (list.doc === doc) {
+          score += contribution(list);
+          list.next();
+        }
+      }
+      for (let i = essential - 1; i >= 0; i--) {
+        if (score + (bounds[i] as number) < threshold) break;
+        const list = scoring[i] as Cursor;
+        if (list.seek(doc) === doc) score += contribution(list);
+      }
+      offer(doc, score);
+      if (essential < n && (bounds[essential] as number) < threshold) {
+        // The threshold rose past a list's bound: fewer lists are essential from the next document on.
+        next = doc + 1;
+        break;
       }
     }
-    for (let i = essential - 1; i >= 0; i--) {
-      if (score + (bounds[i] as number) < top.threshold) break;
-      const list = scoring[i] as Cursor;
-      if (list.seek(doc) === doc) score += contribution(list, doc);
-    }
-    offer(doc, score);
+    windowStart = next;
   }
 }
 
@@ -330,7 +392,6 @@ export function lexicalScores(
 ): Float64Array {
   const { scoring } = resolveQuery(snapshot, query, { today });
   const scores = new Float64Array(keys.length);
-  const { factors } = snapshot.scorer;
   const bySegment = new Map<number, { doc: number; i: number }[]>();
   keys.forEach((key, i) => {
     const position = snapshot.positionOf(key);
@@ -342,14 +403,14 @@ export function lexicalScores(
   for (const [position, docs] of bySegment) {
     const segment = snapshot.segments[position] as Segment;
     docs.sort((a, b) => a.doc - b.doc);
-    for (const { term, weight } of scoring) {
+    for (const { term, idf, count } of scoring) {
       const ordinal = segment.ordinal(term);
       if (ordinal < 0) continue;
-      const list = new Cursor(segment.postings(ordinal), weight, 0);
+      const list = new Cursor(segment.postings(ordinal), idf, count, 0, null);
       for (const { doc, i } of docs) {
         if (list.seek(doc) !== doc) continue;
-        const tf = segment.tfTable[list.codes[list.position] as number] as number;
-        scores[i]! += snapshot.scorer.contribution(pseudoTf(factors, tf, segment.norms, doc), weight);
+        const tf = segment.tfTable[list.code()] as number;
+        scores[i]! += snapshot.scorer.contribution(pseudoTf(snapshot.scorer.factors, tf, segment.norms, doc), idf) * count;
       }
     }
   }
@@ -397,20 +458,10 @@ export function makeDocFilter(
     return resolved.impossible ? () => false : null;
   }
   if (resolved.impossible) return () => false;
+  const scratch = { docs: new Uint32Array(BLOCK), codes: new Uint16Array(BLOCK) };
   const contains = (segment: Segment, term: string, doc: number): boolean => {
     const ordinal = segment.ordinal(term);
-    if (ordinal < 0) return false;
-    const { docs } = segment.postings(ordinal);
-    let low = 0;
-    let high = docs.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const value = docs[mid] as number;
-      if (value === doc) return true;
-      if (value < doc) low = mid + 1;
-      else high = mid;
-    }
-    return false;
+    return ordinal >= 0 && segment.postings(ordinal).contains(doc, scratch);
   };
   return (key) => {
     const position = snapshot.positionOf(key);

@@ -1,9 +1,8 @@
 /** A segment held in memory, straight from its parts: for freshly built segments and for tests. */
-import { decodePostings, type DecodedPostings } from './postings-codec.js';
+import { PostingList } from './postings-codec.js';
 import { decodeForward, findTerm, type ForwardEntry, type Segment, type SegmentParts } from './segment.js';
 
 export class MemorySegment implements Segment {
-  private readonly decoded = new Map<number, DecodedPostings>();
   private docsById: Map<string, number> | null = null;
 
   constructor(
@@ -52,17 +51,12 @@ export class MemorySegment implements Segment {
     return this.parts.maxPseudo[ordinal] as number;
   }
 
-  postings(ordinal: number): DecodedPostings {
-    let found = this.decoded.get(ordinal);
-    if (!found) {
-      const { postingOffsets, postings } = this.parts;
-      found = decodePostings(
-        postings.subarray(postingOffsets[ordinal] as number, postingOffsets[ordinal + 1] as number),
-        this.parts.df[ordinal] as number,
-      );
-      this.decoded.set(ordinal, found);
-    }
-    return found;
+  postings(ordinal: number): PostingList {
+    const { postingOffsets, postings } = this.parts;
+    return new PostingList(
+      postings.subarray(postingOffsets[ordinal] as number, postingOffsets[ordinal + 1] as number),
+      this.parts.df[ordinal] as number,
+    );
   }
 
   paperId(doc: number): string {

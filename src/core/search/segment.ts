@@ -10,8 +10,8 @@
 import { categoryName } from '../taxonomy.js';
 import { FIELD_COUNT, NORM_LENGTHS, normByte, normFactors, pseudoTf, type LexicalParams } from './bm25.js';
 import { GrowableUint32 } from './growable.js';
-import { encodePostings, type DecodedPostings } from './postings-codec.js';
-import { analyze, foldWord } from './tokenize.js';
+import { encodePostings, type PostingList } from './postings-codec.js';
+import { foldWord, termOf, words } from './tokenize.js';
 
 export interface IndexableDoc {
   id: string;
@@ -44,32 +44,9 @@ function categoryText(categories: readonly string[]): string {
   return categories.map((code) => categoryName(code) ?? code).join(' ');
 }
 
-export interface AnalyzedDoc {
-  /** Words per field (capped at 65,535). */
-  lengths: number[];
-  /** Term → per-field frequencies, packed (bm25.fieldTf). */
-  terms: Map<string, number>;
-}
-
-export function analyzeDoc(doc: IndexableDoc): AnalyzedDoc {
-  const fieldTerms = [
-    analyze(doc.title),
-    analyze(doc.abstract),
-    analyze(doc.authors.join(' ')),
-    analyze(categoryText(doc.categories)),
-  ];
-  const terms = new Map<string, number>();
-  const lengths = fieldTerms.map((list, field) => {
-    for (const term of list) {
-      const current = terms.get(term) ?? 0;
-      if (((current >>> (field * 8)) & 0xff) < 0xff) terms.set(term, current + (1 << (field * 8)));
-    }
-    return Math.min(list.length, 0xffff);
-  });
-  for (const category of doc.categories) terms.set(categoryTerm(category), 0);
-  for (const word of authorWords(doc.authors)) terms.set(authorTerm(word), 0);
-  for (const [term, tf] of terms) terms.set(term, tf >>> 0);
-  return { lengths, terms };
+/** The texts of a document's fields, in FIELDS order. */
+function fieldTexts(doc: IndexableDoc): string[] {
+  return [doc.title, doc.abstract, doc.authors.join(' '), categoryText(doc.categories)];
 }
 
 /** Everything a segment holds, as written to its files. */
@@ -89,6 +66,7 @@ export interface SegmentParts {
   /** Sorted (JavaScript string order). */
   readonly terms: readonly string[];
   readonly df: Uint32Array;
+  /** The largest pseudo-frequency of each term, with the build averages (for top-k bounds). */
   readonly maxPseudo: Float64Array;
   /** Term t's postings are postings[postingOffsets[t] .. postingOffsets[t + 1]). */
   readonly postingOffsets: Float64Array;
@@ -174,6 +152,14 @@ export class SegmentBuilder {
   private readonly days = new GrowableUint32(1 << 10);
   private readonly lengths: number[] = [];
   private readonly ids: string[] = [];
+  /** Per term id: the last document that held it, and where its posting of that document is. */
+  private lastDoc = new Int32Array(1 << 16).fill(-1);
+  private slot = new Uint32Array(1 << 16);
+  /**
+   * Each word as written → its term id, -1 for a stop word. A plain object, not a Map: V8 looks up
+   * string keys of objects several times faster, and this lookup runs for every word of every paper.
+   */
+  private readonly wordIds: Record<string, number> = Object.create(null) as Record<string, number>;
 
   constructor(private readonly params: LexicalParams) {
     this.docStarts.push(0);
@@ -183,21 +169,67 @@ export class SegmentBuilder {
     return this.ids.length;
   }
 
+  private idOf(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.termIds.size;
+      this.termIds.set(term, id);
+      if (id >= this.lastDoc.length) {
+        const lastDoc = new Int32Array(this.lastDoc.length * 2).fill(-1);
+        lastDoc.set(this.lastDoc);
+        this.lastDoc = lastDoc;
+        const slot = new Uint32Array(this.slot.length * 2);
+        slot.set(this.slot);
+        this.slot = slot;
+      }
+    }
+    return id;
+  }
+
+  /** The term id of a word as written, or -1 for a stop word. */
+  private wordId(word: string): number {
+    let id = this.wordIds[word];
+    if (id === undefined) {
+      const term = termOf(word);
+      id = term === null ? -1 : this.idOf(term);
+      this.wordIds[word] = id;
+    }
+    return id;
+  }
+
+  /** The posting of term `id` in the document being added (made with no frequencies the first time). */
+  private posting(id: number, doc: number): number {
+    if (this.lastDoc[id] !== doc) {
+      this.lastDoc[id] = doc;
+      this.slot[id] = this.postingTerms.length;
+      this.postingTerms.push(id);
+      this.postingTfs.push(0);
+    }
+    return this.slot[id] as number;
+  }
+
   /** Adds a document under its stable key; documents are numbered in the order they are added. */
-  add(doc: IndexableDoc, key: number, analyzed: AnalyzedDoc = analyzeDoc(doc)): void {
+  add(doc: IndexableDoc, key: number): void {
+    const number = this.ids.length;
     this.ids.push(doc.id);
     this.keys.push(key);
     this.days.push(dayNumber(doc.day) >>> 0);
-    this.lengths.push(...analyzed.lengths);
-    for (const [term, tf] of analyzed.terms) {
-      let id = this.termIds.get(term);
-      if (id === undefined) {
-        id = this.termIds.size;
-        this.termIds.set(term, id);
+    const tfs = this.postingTfs;
+    fieldTexts(doc).forEach((text, field) => {
+      const unit = 1 << (field * 8);
+      let length = 0;
+      for (const [word] of words(text)) {
+        const id = this.wordId(word);
+        if (id < 0) continue;
+        length++;
+        const at = this.posting(id, number);
+        const current = tfs.get(at);
+        if (((current >>> (field * 8)) & 0xff) < 0xff) tfs.set(at, (current + unit) >>> 0);
       }
-      this.postingTerms.push(id);
-      this.postingTfs.push(tf);
-    }
+      this.lengths.push(Math.min(length, 0xffff));
+    });
+    for (const category of doc.categories) this.posting(this.idOf(categoryTerm(category)), number);
+    for (const word of authorWords(doc.authors)) this.posting(this.idOf(authorTerm(word)), number);
     this.docStarts.push(this.postingTerms.length);
   }
 
@@ -261,12 +293,15 @@ export class SegmentBuilder {
     let start = 0;
     for (let t = 0; t < termCount; t++) {
       const count = df[t] as number;
+      const first = start;
       end = encodePostings(
         sortedDocs.subarray(start, start + count),
         sortedCodes.subarray(start, start + count),
         count,
         out,
         end,
+        (i) =>
+          pseudoTf(factors, tfTable[sortedCodes[first + i] as number] as number, norms, sortedDocs[first + i] as number),
       );
       start += count;
       postingOffsets[t + 1] = end;
@@ -331,7 +366,7 @@ export interface Segment {
   term(ordinal: number): string;
   df(ordinal: number): number;
   maxPseudo(ordinal: number): number;
-  postings(ordinal: number): DecodedPostings;
+  postings(ordinal: number): PostingList;
   paperId(doc: number): string;
   /** The segment's document for this paper id, or -1. */
   docOf(paperId: string): number;

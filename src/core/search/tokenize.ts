@@ -17,7 +17,9 @@ const STOP_WORDS = new Set(
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const LATEX_COMMAND = /\\[a-zA-Z]+/g;
-const stemCache = new Map<string, string>();
+/** Each word as written → its term (null for a stop word): most words repeat, and the same string comes back. */
+const termCache = new Map<string, string | null>();
+const TERM_CACHE_SIZE = 1_000_000;
 
 /** Lower-cased, accent-folded form of one word. */
 export function foldWord(word: string): string {
@@ -28,14 +30,17 @@ export function foldWord(word: string): string {
 
 /** The index term for one word, or null for a stop word. */
 export function termOf(word: string): string | null {
+  const cached = termCache.get(word);
+  if (cached !== undefined) return cached;
   const folded = foldWord(word);
-  if (STOP_WORDS.has(folded)) return null;
-  let stem = stemCache.get(folded);
-  if (stem === undefined) {
-    stem = /^\p{L}+$/u.test(folded) ? stemmer(folded) : folded;
-    if (stemCache.size < 500_000) stemCache.set(folded, stem);
-  }
-  return stem;
+  const term = STOP_WORDS.has(folded) ? null : /^\p{L}+$/u.test(folded) ? stemmer(folded) : folded;
+  if (termCache.size < TERM_CACHE_SIZE) termCache.set(word, term);
+  return term;
+}
+
+/** The words of a text, as written, in order (what analyze() turns into terms). */
+export function words(text: string): IterableIterator<RegExpMatchArray> {
+  return text.replace(LATEX_COMMAND, ' ').matchAll(WORD);
 }
 
 export function analyze(text: string): string[] {

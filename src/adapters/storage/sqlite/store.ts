@@ -404,6 +404,16 @@ export class SqliteStore implements PaperStore {
     return row ? toUser(row) : null;
   }
 
+  async listUsers(options: { role?: Role; limit: number; offset: number }): Promise<(User & { votes: number })[]> {
+    const rows = this.db
+      .prepare<[string | null, string | null, number, number], UserRow & { votes: number }>(
+        `SELECT u.*, (SELECT count(*) FROM votes v WHERE v.voter = u.id) AS votes FROM users u
+         WHERE (? IS NULL OR u.role = ?) ORDER BY u.created_at, u.id LIMIT ? OFFSET ?`,
+      )
+      .all(options.role ?? null, options.role ?? null, options.limit, options.offset);
+    return rows.map((row) => ({ ...toUser(row), votes: row.votes }));
+  }
+
   async getUserByEmail(email: string): Promise<User | null> {
     const row = this.statements.userByEmail.get(email);
     return row ? toUser(row) : null;
