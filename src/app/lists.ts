@@ -26,6 +26,11 @@ export interface PeriodList {
   next: string | null;
 }
 
+export interface SubmittedListing extends ListedPaper {
+  submittedOn: string;
+  submitters: number;
+}
+
 export interface TrendingList {
   papers: (ListedPaper & { score: number })[];
   total: number;
@@ -41,9 +46,21 @@ export class ListService {
     return papers.map((paper) => ({ paper, votes: votes.get(paper.id) ?? 0 }));
   }
 
-  /** The latest day that has papers, or null when the store is empty. */
+  /** The latest day that has announced papers, or null when the store is empty. */
   latestDay(): Promise<string | null> {
     return this.store.latestDay();
+  }
+
+  /** Papers the community submitted on the days from `from` to `to`, the latest first. */
+  async submitted(from: string, to: string, limit: number): Promise<SubmittedListing[]> {
+    const rows = await this.store.submittedPapers(from, to, limit);
+    const papers = await this.store.getPapers(rows.map((row) => row.paperId));
+    const listed = await this.withVotes(rows.flatMap((row) => papers.get(row.paperId) ?? []));
+    const byId = new Map(rows.map((row) => [row.paperId, row]));
+    return listed.map((item) => {
+      const row = byId.get(item.paper.id) as { day: string; submitters: number };
+      return { ...item, submittedOn: row.day, submitters: row.submitters };
+    });
   }
 
   async period(

@@ -36,10 +36,12 @@ export interface PaperStore {
   /** Newest day first, then by id descending. */
   listPapers(query: ListQuery): Promise<Paper[]>;
   countPapers(filter: PaperFilter): Promise<number>;
-  /** The newest day that has papers, or null for an empty store. */
+  /** The newest day that has announced papers, or null for an empty store. */
   latestDay(): Promise<string | null>;
-  /** The nearest days before and after this one that have papers. */
+  /** The nearest days before and after this one that have announced papers. */
   adjacentDays(day: string): Promise<{ previous: string | null; next: string | null }>;
+  /** Papers first submitted by the community on the days from `from` to `to`, the latest first. */
+  submittedPapers(from: string, to: string, limit: number): Promise<SubmittedPaper[]>;
   stats(): Promise<StoreStats>;
   /** Every paper, ordered by id, read in pages so that memory stays bounded. */
   exportPapers(): AsyncIterable<Paper>;
@@ -78,8 +80,9 @@ export interface PaperStore {
    */
   papersSince(fromDay: string, newAccountDays: number): Promise<TrendingRow[]>;
   /**
-   * Records that a user submitted a paper on a day; the paper is listed on the day of its first submission.
-   * A second submission by the same user changes nothing. Returns how many users have submitted it.
+   * Records that a user submitted a paper on a day; it is listed among the community's submissions of the
+   * day of its first submission (its own day does not move). A second submission by the same user changes
+   * nothing. Returns how many users have submitted it.
    */
   addSubmission(paperId: string, userId: string, at: string, day: string): Promise<number>;
   addComment(comment: StoredComment): Promise<void>;
@@ -216,6 +219,15 @@ export interface PaperChanges {
 export interface EmbeddingChanges {
   embeddings: VectorInput[];
   cursor: string | null;
+}
+
+export interface SubmittedPaper {
+  paperId: string;
+  /** The day it was first submitted. */
+  day: string;
+  submittedAt: string;
+  /** How many readers have submitted it. */
+  submitters: number;
 }
 
 export interface TrendingRow {

@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { OpenPapersError } from '../core/errors.js';
 import { paperDay, type Paper } from '../core/paper.js';
-import { periodPage, searchPage, type PeriodParams, type WebDeps } from './queries.js';
+import { periodPage, searchPage, submittedFor, type PeriodParams, type WebDeps } from './queries.js';
 import {
   DailyQuery,
   describeIssue,
@@ -89,6 +89,7 @@ export function createApi(deps: WebDeps): OpenAPIHono {
     api.openapi(listRoute(path, query, summaryText), async (c) => {
       const params: PeriodParams = c.req.valid('query');
       const list = await periodPage(deps, params);
+      const submitted = await submittedFor(deps, params, list);
       c.header('cache-control', API_CACHE);
       return c.json(
         {
@@ -96,6 +97,11 @@ export function createApi(deps: WebDeps): OpenAPIHono {
           previous: list.previous,
           next: list.next,
           items: list.papers.map((item) => summary(item.paper, item.votes)),
+          submitted: submitted.map((item) => ({
+            ...summary(item.paper, item.votes),
+            submittedOn: item.submittedOn,
+            submitters: item.submitters,
+          })),
           page: params.page,
           perPage: params.per_page,
           total: list.total,
@@ -245,15 +251,22 @@ export function createApi(deps: WebDeps): OpenAPIHono {
     },
   );
 
-  api.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'OpenPapers API',
-      version: '1',
-      description:
-        'Daily, weekly, monthly and trending papers, search and similar papers. Errors are {"error": {"code", "message"}} with a stable code (docs/errors.md).',
-    },
-    servers: [{ url: '/api' }],
-  });
+  api.doc31('/openapi.json', API_DOCUMENT);
   return api;
+}
+
+const API_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'OpenPapers API',
+    version: '1',
+    description:
+      'Daily, weekly, monthly and trending papers, search and similar papers. Errors are {"error": {"code", "message"}} with a stable code (docs/errors.md).',
+  },
+  servers: [{ url: '/api' }],
+};
+
+/** The API's OpenAPI document, as /api/openapi.json serves it (for the page that lists the endpoints). */
+export function apiDocument(api: OpenAPIHono): ReturnType<OpenAPIHono['getOpenAPI31Document']> {
+  return api.getOpenAPI31Document(API_DOCUMENT);
 }

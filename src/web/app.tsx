@@ -8,7 +8,8 @@ import { compress } from 'hono/compress';
 import { secureHeaders } from 'hono/secure-headers';
 import { getCookie } from 'hono/cookie';
 import { OpenPapersError } from '../core/errors.js';
-import { createApi } from './api.js';
+import { apiDocument, createApi } from './api.js';
+import { ApiPage, type ApiDocument } from './pages/api-docs.js';
 import { registerAssets } from './assets.js';
 import { observe, responseCache, WebMetrics, type RequestLogEntry } from './http.js';
 import { ErrorPage } from './pages/components.js';
@@ -19,7 +20,7 @@ import {
   MAX_LIBRARY_BYTES,
   registerCollectionRoutes,
 } from './pages/collection-routes.js';
-import { html, registerPages } from './pages/routes.js';
+import { accountOf, html, registerPages } from './pages/routes.js';
 import { SESSION_COOKIE, sessions, type WebEnv } from './session.js';
 import type { WebDeps } from './queries.js';
 
@@ -110,7 +111,12 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   registerAccountRoutes(app, deps, linkOrigin);
   registerSubscribeRoutes(app, deps, linkOrigin);
   registerCollectionRoutes(app, deps, origin);
-  app.route('/api', createApi(deps));
+  const api = createApi(deps);
+  const document = apiDocument(api) as unknown as ApiDocument;
+  for (const path of ['/api', '/api/']) {
+    app.get(path, (c) => html(c, <ApiPage document={document} account={accountOf(c)} />));
+  }
+  app.route('/api', api);
 
   // Every address that answers GET answers other methods with 405 and what is allowed.
   const writable = new Set(app.routes.filter((route) => route.method === 'POST').map((route) => route.path));
@@ -135,7 +141,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
     const status = (known?.httpStatus ?? 500) as 400 | 401 | 403 | 404 | 405 | 429 | 500 | 502 | 503;
     const code = known?.code ?? 'OP_ERR_INTERNAL';
     const message = known?.message ?? 'an unexpected error; it has been logged';
-    if (c.req.path.startsWith('/api/') || c.req.path === '/healthz') {
+    if (c.req.path === '/api' || c.req.path.startsWith('/api/') || c.req.path === '/healthz') {
       c.header('cache-control', 'no-store');
       return c.json({ error: { code, message } }, status);
     }

@@ -30,10 +30,25 @@ header.site nav a[aria-current=page] { font-weight: 600; text-decoration: underl
 .brand { font-weight: 700; font-size: 1.2rem; color: var(--fg) !important; }
 .search-box { display: flex; gap: .25rem; margin-left: auto; flex: 1 1 14rem; max-width: 24rem; }
 .search-box input { flex: 1; min-width: 0; }
+/* On a phone the search box takes the second row, with Sign in beside it rather than on a row of its own. */
+@media (max-width: 40rem) {
+  .search-box { order: 10; flex: 1 1 10rem; min-width: 0; max-width: none; margin-left: 0; }
+  .search-box input { width: 6rem; }
+  header.site nav a.account { order: 11; }
+}
 input, select, button { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 6px;
   background: var(--card); color: var(--fg); }
 button { cursor: pointer; }
 .invite { margin: .5rem 0 .75rem; font-size: .95rem; }
+section.submitted { margin: .75rem 0 1.25rem; padding: .25rem .75rem .75rem; border-left: 4px solid var(--badge);
+  background: color-mix(in srgb, var(--badge) 6%, transparent); border-radius: 6px; }
+section.submitted h2 { font-size: 1.1rem; margin: .5rem 0; }
+section.endpoint { border-top: 1px solid var(--line); padding: .25rem 0 .5rem; }
+section.endpoint h2 { font-size: 1.05rem; margin: .75rem 0 .25rem; }
+section.endpoint table { border-collapse: collapse; font-size: .92rem; width: 100%; }
+section.endpoint th, section.endpoint td { text-align: left; padding: .2rem .5rem .2rem 0; vertical-align: top;
+  border-bottom: 1px solid var(--line); }
+.responses { color: var(--muted); font-size: .9rem; }
 .invite a { font-weight: 600; }
 h1 { font-size: 1.6rem; margin: 1.25rem 0 .5rem; line-height: 1.25; }
 .tabs { display: flex; gap: .25rem; margin: .5rem 0; }
@@ -59,7 +74,13 @@ ol.cards > li { list-style: none; }
 form.vote { display: inline; }
 form.vote button { padding: 0 .45rem; font-size: .9rem; color: var(--muted); }
 form.vote button[aria-pressed=true] { color: var(--accent); border-color: var(--accent); font-weight: 600; }
-form.stacked { display: grid; gap: .5rem; max-width: 24rem; }
+form.stacked { display: grid; gap: .5rem; max-width: 28rem; }
+form.stacked fieldset { display: grid; gap: .4rem; margin: 0; padding: .5rem .75rem .75rem; border: 1px solid var(--line);
+  border-radius: 8px; min-width: 0; }
+form.stacked fieldset.choices { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; }
+form.stacked fieldset label:has(> input[type=text]), form.stacked fieldset label[for] { margin-top: .25rem; }
+form.stacked input[type=text], form.stacked input[type=email], form.stacked input:not([type]),
+form.stacked textarea { width: 100%; }
 .categories { display: flex; flex-wrap: wrap; gap: .3rem; padding: 0; margin: .3rem 0; list-style: none;
   font-size: .8rem; }
 .categories a { padding: 0 .4rem; border: 1px solid var(--line); border-radius: 4px; text-decoration: none; }
@@ -108,6 +129,12 @@ footer.site { border-top: 1px solid var(--line); margin-top: 2rem; color: var(--
 }
 `;
 
+/** A page of paper with its corner folded, in the accent colour: the site's icon. */
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<path d="M7 2h13l7 7v21H7z" fill="#2958c9"/><path d="M20 2v7h7" fill="#8ab0ff"/>
+<path d="M11 15h12M11 19h12M11 23h8" stroke="#fff" stroke-width="2" stroke-linecap="round"/></svg>
+`;
+
 const FONT_TYPES: Record<string, string> = {
   woff2: 'font/woff2',
   woff: 'font/woff',
@@ -126,6 +153,13 @@ export function registerAssets<E extends Env>(app: Hono<E>): void {
     c.header('cache-control', longLived);
     return c.body(STYLE);
   });
+  for (const path of ['/favicon.svg', '/favicon.ico']) {
+    app.get(path, (c) => {
+      c.header('content-type', 'image/svg+xml');
+      c.header('cache-control', longLived);
+      return c.body(FAVICON);
+    });
+  }
   app.get('/assets/katex/katex.min.css', (c) => {
     c.header('content-type', 'text/css; charset=utf-8');
     c.header('cache-control', longLived);

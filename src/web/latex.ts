@@ -31,6 +31,40 @@ export function renderLatex(text: string): string {
   return html;
 }
 
+/**
+ * The same with the `[start, end)` ranges of the source outside math marked (search highlights); what is
+ * inside math is typeset whole.
+ */
+export function renderLatexHighlighted(
+  text: string,
+  highlights: readonly (readonly [number, number])[],
+): string {
+  if (highlights.length === 0) return renderLatex(text);
+  const prose = (start: number, end: number) => {
+    let html = '';
+    let at = start;
+    for (const [from, to] of highlights) {
+      if (to <= at || from >= end) continue;
+      const markFrom = Math.max(from, at);
+      const markTo = Math.min(to, end);
+      html += escapeHtml(plainText(text.slice(at, markFrom)));
+      html += `<mark>${escapeHtml(plainText(text.slice(markFrom, markTo)))}</mark>`;
+      at = markTo;
+    }
+    return html + escapeHtml(plainText(text.slice(at, end)));
+  };
+  let html = '';
+  let at = 0;
+  for (const match of text.matchAll(MATH)) {
+    html += prose(at, match.index);
+    const display = match[1] !== undefined;
+    const source = (match[1] ?? match[2] ?? match[3] ?? '').trim();
+    html += typeset(source, display) ?? escapeHtml(match[0]);
+    at = match.index + match[0].length;
+  }
+  return html + prose(at, text.length);
+}
+
 /** LaTeX's text-mode escapes and font commands outside math, as the characters they stand for. */
 function plainText(text: string): string {
   return text

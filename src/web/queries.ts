@@ -74,6 +74,20 @@ export async function periodPage(deps: WebDeps, params: PeriodParams): Promise<P
   return list;
 }
 
+/** Readers' submissions shown with a period's papers, at most. */
+const SUBMITTED_SHOWN = 20;
+
+/**
+ * What readers submitted in the period a request names; for the default period (the newest day of
+ * announced papers), everything submitted since that day, so that today's submissions show on the home page.
+ */
+export async function submittedFor(deps: WebDeps, params: PeriodParams, list: PeriodList) {
+  if (params.page !== 1) return [];
+  const explicit = params.date ?? params.week ?? params.month;
+  const to = explicit ? list.period.to : deps.now().slice(0, 10);
+  return deps.lists.submitted(list.period.from, to, SUBMITTED_SHOWN);
+}
+
 export interface SearchParams {
   q: string;
   mode: SearchMode;

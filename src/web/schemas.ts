@@ -143,6 +143,12 @@ export const PeriodListSchema = z
     previous: z.string().nullable().openapi({ description: 'the previous period with papers' }),
     next: z.string().nullable(),
     items: z.array(PaperSummarySchema),
+    submitted: z
+      .array(PaperSummarySchema.extend({ submittedOn: z.string(), submitters: z.number() }))
+      .openapi({
+        description:
+          'papers readers submitted in the period (for the default period: since its newest announced day)',
+      }),
     ...PageInfo,
   })
   .openapi('PeriodList');

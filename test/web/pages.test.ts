@@ -72,6 +72,18 @@ describe('pages and feeds', () => {
     assert.ok(!latex.includes('$\\sum_'), 'math is typeset, not shown as source');
     assert.ok(latex.includes('96% recall'), 'text-mode escapes are undone');
     assert.match(latex, /<link rel="stylesheet" href="\/assets\/katex\/katex.min.css"/);
+
+    // Search results typeset titles and snippets too, and still mark the query's words.
+    const found = await page('/search?q=attention+cost+recall&mode=lexical');
+    const result = /<article class="card"[^]*?<\/article>/.exec(
+      found.slice(found.indexOf(`/papers/${HOSTILE[1]?.id}`) - 400),
+    )?.[0];
+    assert.ok(result, 'the LaTeX paper is found');
+    assert.match(result, /<mark>Attention<\/mark> with <span class="katex">/);
+    assert.match(result, /<mark>cost<\/mark>/);
+    assert.ok(!result.includes('$\\mathcal'), 'the title is typeset, not shown as source');
+    assert.ok(!result.includes('$\\sum_'), 'the snippet is typeset, not shown as source');
+    assert.match(found, /<link rel="stylesheet" href="\/assets\/katex\/katex.min.css"/);
   });
 
   test('the home page: the latest day, its neighbours, tabs, the date picker and the count', async () => {
@@ -116,6 +128,40 @@ describe('pages and feeds', () => {
     assert.match(none, /No papers match <strong>zzqxjv plorbnik<\/strong>/);
     assert.match(none, /Search tips/);
     assert.match(await page('/search?q=attention'), /semantic search is off/);
+  });
+
+  test('/api lists the endpoints from the OpenAPI document; everything under it answers JSON; a favicon', async () => {
+    const listing = await fixture.app.request('/api');
+    assert.equal(listing.status, 200);
+    assert.match(listing.headers.get('content-type') ?? '', /text\/html/);
+    const html = await listing.text();
+    const spec = (await (await fixture.app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { summary: string }>>;
+    };
+    for (const [path, methods] of Object.entries(spec.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        assert.ok(html.includes(`${method.toUpperCase()} `), method);
+        assert.ok(html.includes(`/api${path}`), path);
+        assert.ok(
+          html.includes(operation.summary.replace(/&/g, '&amp;').replace(/'/g, '&#39;').slice(0, 30)),
+          path,
+        );
+      }
+    }
+    assert.ok(!html.includes('<script'), 'no client JavaScript');
+    for (const path of ['/api/nothing-here', '/api/papers/x/nothing', '/api/search']) {
+      const response = await fixture.app.request(path);
+      assert.ok(response.status >= 400, path);
+      assert.match(response.headers.get('content-type') ?? '', /application\/json/, path);
+      assert.ok(((await response.json()) as { error?: { code: string } }).error?.code, path);
+    }
+    const posted = await fixture.app.request('/api', { method: 'POST' });
+    assert.equal(posted.status, 405);
+    assert.match(posted.headers.get('content-type') ?? '', /application\/json/);
+    const icon = await fixture.app.request('/favicon.ico');
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await page('/'), /<link rel="icon" href="\/favicon.svg" type="image\/svg\+xml"\/>/);
   });
 
   test('bad input: clear 4xx pages, never a 500', async () => {

@@ -21,8 +21,10 @@ describe('submissions', () => {
     return browser.request('/submit', { form: { paper, csrf: Browser.csrf(page) } });
   }
 
-  test('a paper the hub lacks is fetched from arXiv, listed on the day it was submitted, and merges on resubmission', async () => {
+  test('a paper the hub lacks is fetched from arXiv and shown as a community submission, never hiding the announced papers', async () => {
     fixture.now.value = '2026-07-02T09:00:00.000Z';
+    const homeBefore = (await (await fixture.app.request('/api/daily')).json()) as { total: number };
+    const trendingBefore = (await (await fixture.app.request('/api/trending')).json()) as { total: number };
     const ada = new Browser(fixture);
     await signInByMail(fixture, ada, 'ada@example.org');
     assert.equal(await fixture.store.getPaper('1605.08386'), null);
@@ -35,22 +37,31 @@ describe('submissions', () => {
     assert.equal(paper?.title, 'Heat-bath random walks with Markov bases');
     assert.ok(paper?.sources.includes('submission'));
 
-    const daily = (await (await fixture.app.request('/api/daily?date=2026-07-02')).json()) as {
+    type Daily = {
+      period: { key: string };
       total: number;
       items: { id: string }[];
-      previous: string;
+      submitted: { id: string; submittedOn: string; submitters: number }[];
     };
+    const home = (await (await fixture.app.request('/api/daily')).json()) as Daily;
+    assert.equal(home.period.key, LATEST_DAY, 'the home page stays on the newest day of announced papers');
+    assert.equal(home.total, homeBefore.total);
     assert.deepEqual(
-      daily.items.map((item) => item.id),
-      ['1605.08386'],
-      'listed on the day it was submitted',
+      home.submitted.map((item) => [item.id, item.submittedOn, item.submitters]),
+      [['1605.08386', '2026-07-02', 1]],
+      'and shows what readers submitted since',
     );
-    assert.equal(daily.previous, LATEST_DAY);
-    const home = await (await ada.request('/')).text();
-    assert.match(
-      home,
-      /Heat-bath random walks with Markov bases/,
-      'the home page shows the newest day: today',
+    const page = await (await ada.request('/')).text();
+    assert.match(page, /<h2 id="submitted-heading">Submitted by readers<\/h2>/);
+    assert.match(page, /Heat-bath random walks with Markov bases/);
+    assert.match(page, /Submitted by a reader on 2 July 2026/);
+    const trending = (await (await fixture.app.request('/api/trending')).json()) as { total: number };
+    assert.ok(trending.total >= trendingBefore.total, `trending keeps its papers: ${trending.total}`);
+    const day = (await (await fixture.app.request('/api/daily?date=2026-07-02')).json()) as Daily;
+    assert.equal(day.total, 0, 'no paper moves to the day it was submitted');
+    assert.deepEqual(
+      day.submitted.map((item) => item.id),
+      ['1605.08386'],
     );
 
     const bob = new Browser(fixture);
@@ -58,21 +69,26 @@ describe('submissions', () => {
     fixture.now.value = '2026-07-03T09:00:00.000Z';
     await submit(bob, '1605.08386');
     assert.equal(arxiv.requests.length, 1, 'the second submission does not fetch again');
-    const stillOnce = (await (await fixture.app.request('/api/daily?date=2026-07-03')).json()) as {
-      total: number;
-    };
-    assert.equal(stillOnce.total, 0, 'a resubmission merges: the paper stays on its first submission day');
+    const later = (await (await fixture.app.request('/api/daily?date=2026-07-02')).json()) as Daily;
+    assert.deepEqual(
+      later.submitted.map((item) => [item.id, item.submitters]),
+      [['1605.08386', 2]],
+      'a resubmission counts another reader; the paper stays on its first submission day',
+    );
 
     const known = await submit(bob, '2607.99002');
     assert.equal(known.headers.get('location'), '/papers/2607.99002');
     assert.equal(arxiv.requests.length, 1, 'papers the hub has are not fetched');
-    const listed = (await (await fixture.app.request('/api/daily?date=2026-07-03')).json()) as {
-      items: { id: string }[];
-    };
+    const listed = (await (await fixture.app.request('/api/daily?date=2026-07-03')).json()) as Daily;
     assert.deepEqual(
-      listed.items.map((item) => item.id),
+      listed.submitted.map((item) => item.id),
       ['2607.99002'],
       'the cached list of that day follows at once',
+    );
+    const announced = (await (await fixture.app.request(`/api/daily?date=${LATEST_DAY}`)).json()) as Daily;
+    assert.ok(
+      announced.items.some((item) => item.id === '2607.99002'),
+      'still on its own day',
     );
   });
 
@@ -90,7 +106,11 @@ describe('submissions', () => {
       assert.equal(response.status, status, text);
       const page = await response.text();
       assert.match(page, message, text);
-      assert.match(page, /<a href="\/account" title="eve@example.org">/, 'the error page knows who is signed in');
+      assert.match(
+        page,
+        /<a href="\/account" title="eve@example.org">/,
+        'the error page knows who is signed in',
+      );
       assert.ok(!page.includes('href="/signin"'), text);
     }
     assert.equal((await fixture.store.stats()).papers, before);

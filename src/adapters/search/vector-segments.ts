@@ -265,7 +265,8 @@ export class VectorSegmentWriter {
     const stride = Math.max(1, Math.floor(count / 5000));
     for (let row = 0; row < count; row += stride) {
       const vector = this.readRows(row, 1);
-      for (const value of projection ? project(projection, vector) : vector) largest = Math.max(largest, Math.abs(value));
+      for (const value of projection ? project(projection, vector) : vector)
+        largest = Math.max(largest, Math.abs(value));
     }
     const scale = largest > 0 ? 1 / largest : 1;
     const graph = newGraph(graphDims, this.options.expansionSearch);

@@ -275,7 +275,12 @@ export function lexicalSearch(
   return top.sorted().map((hit) => ({ key: hit.key, score: hit.score / SCORE_SCALE }));
 }
 
-function searchSegment(snapshot: LexicalSnapshot, position: number, resolved: ResolvedQuery, top: TopK): void {
+function searchSegment(
+  snapshot: LexicalSnapshot,
+  position: number,
+  resolved: ResolvedQuery,
+  top: TopK,
+): void {
   const lists = segmentLists(snapshot, position, resolved);
   if (!lists || lists.scoring.length === 0) return;
   const { segment, scoring, required, excluded, categories } = lists;
@@ -285,7 +290,8 @@ function searchSegment(snapshot: LexicalSnapshot, position: number, resolved: Re
   const datesFiltered = resolved.fromDay !== NO_DAY || resolved.toDay !== 2147483647;
   let threshold = top.threshold;
   const contribution = (list: Cursor) =>
-    scorer.contribution(pseudoTf(factors, tfTable[list.code()] as number, norms, list.doc), list.idf) * list.count;
+    scorer.contribution(pseudoTf(factors, tfTable[list.code()] as number, norms, list.doc), list.idf) *
+    list.count;
 
   const passesFilters = (doc: number): boolean => {
     if (datesFiltered) {
@@ -410,7 +416,9 @@ export function lexicalScores(
       for (const { doc, i } of docs) {
         if (list.seek(doc) !== doc) continue;
         const tf = segment.tfTable[list.code()] as number;
-        scores[i]! += snapshot.scorer.contribution(pseudoTf(snapshot.scorer.factors, tf, segment.norms, doc), idf) * count;
+        scores[i]! +=
+          snapshot.scorer.contribution(pseudoTf(snapshot.scorer.factors, tf, segment.norms, doc), idf) *
+          count;
       }
     }
   }

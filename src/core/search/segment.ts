@@ -301,7 +301,12 @@ export class SegmentBuilder {
         out,
         end,
         (i) =>
-          pseudoTf(factors, tfTable[sortedCodes[first + i] as number] as number, norms, sortedDocs[first + i] as number),
+          pseudoTf(
+            factors,
+            tfTable[sortedCodes[first + i] as number] as number,
+            norms,
+            sortedDocs[first + i] as number,
+          ),
       );
       start += count;
       postingOffsets[t + 1] = end;

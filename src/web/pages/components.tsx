@@ -5,7 +5,7 @@ import type { ListedPaper } from '../../app/lists.js';
 import { paperDay, type Paper } from '../../core/paper.js';
 import type { Snippet } from '../../core/search/snippet.js';
 import { categoryName } from '../../core/taxonomy.js';
-import { preview, renderLatex } from '../latex.js';
+import { preview, renderLatex, renderLatexHighlighted } from '../latex.js';
 import { paperPath, withQuery } from '../urls.js';
 
 export const SUBSCRIBE_INVITATION = 'Get trending papers in your email inbox!';
@@ -33,6 +33,7 @@ export function Layout(props: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{`${props.title} · OpenPapers`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/style.css" />
         {props.math ? <link rel="stylesheet" href="/assets/katex/katex.min.css" /> : null}
         {props.feeds ? (
@@ -92,7 +93,9 @@ export function Layout(props: LayoutProps) {
                 </a>
               </>
             ) : (
-              <a href="/signin">Sign in</a>
+              <a href="/signin" class="account">
+                Sign in
+              </a>
             )}
           </nav>
           <p class="invite">
@@ -123,15 +126,9 @@ export function Latex(props: { text: string }) {
   return raw(renderLatex(props.text));
 }
 
+/** A title or snippet with its query words marked and its LaTeX typeset. */
 export function Highlighted(props: { snippet: Snippet }) {
-  const parts: Child[] = [];
-  let at = 0;
-  for (const [start, end] of props.snippet.highlights) {
-    parts.push(props.snippet.text.slice(at, start), <mark>{props.snippet.text.slice(start, end)}</mark>);
-    at = end;
-  }
-  parts.push(props.snippet.text.slice(at));
-  return <>{parts}</>;
+  return raw(renderLatexHighlighted(props.snippet.text, props.snippet.highlights));
 }
 
 export function Authors(props: { authors: readonly string[]; max?: number }) {

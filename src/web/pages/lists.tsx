@@ -1,5 +1,5 @@
 /** The home page (a day, a week or a month of papers) and trending. */
-import type { PeriodList, TrendingList } from '../../app/lists.js';
+import type { PeriodList, SubmittedListing, TrendingList } from '../../app/lists.js';
 import { dayPeriod, monthPeriod, weekPeriod, type Period } from '../../core/lists/periods.js';
 import { withQuery } from '../urls.js';
 import { Layout, PaperCard, Pagination, type VoteContext } from './components.js';
@@ -27,8 +27,20 @@ function describe(period: Period): string {
   }
 }
 
+function submittedNote(item: SubmittedListing): string {
+  const on = new Date(`${item.submittedOn}T00:00:00Z`).toLocaleDateString('en-GB', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  });
+  return `Submitted by ${item.submitters === 1 ? 'a reader' : `${item.submitters} readers`} on ${on}`;
+}
+
 export function HomePage(props: {
   list: PeriodList;
+  /** Papers readers submitted in the period (on the home page: since its newest announced day). */
+  submitted: readonly SubmittedListing[];
   category?: string;
   page: number;
   perPage: number;
@@ -96,6 +108,16 @@ export function HomePage(props: {
         {category ? <input type="hidden" name="category" value={category} /> : null}
         <button type="submit">Go</button>
       </form>
+      {props.submitted.length > 0 ? (
+        <section class="submitted" aria-labelledby="submitted-heading">
+          <h2 id="submitted-heading">Submitted by readers</h2>
+          <div class="cards">
+            {props.submitted.map((item) => (
+              <PaperCard item={item} now={props.now} vote={props.vote} reason={submittedNote(item)} />
+            ))}
+          </div>
+        </section>
+      ) : null}
       <p class="count">
         {list.total.toLocaleString('en-US')} {list.total === 1 ? 'paper' : 'papers'}
         {category ? (

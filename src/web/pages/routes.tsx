@@ -6,7 +6,14 @@ import type { VoteContext } from './components.js';
 import { OpenPapersError } from '../../core/errors.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { renderFeed, FEED_CONTENT_TYPES, type FeedSpec } from '../feeds.js';
-import { periodPage, parseParams, searchPage, type PeriodParams, type WebDeps } from '../queries.js';
+import {
+  periodPage,
+  parseParams,
+  searchPage,
+  submittedFor,
+  type PeriodParams,
+  type WebDeps,
+} from '../queries.js';
 import { DailyQuery, MonthlyQuery, SearchQuery, TrendingQuery, WeeklyQuery } from '../schemas.js';
 import { paperPath, withQuery } from '../urls.js';
 import { ForYouPage } from './for-you.js';
@@ -70,20 +77,22 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
       query.week !== undefined ? WeeklyQuery : query.month !== undefined ? MonthlyQuery : DailyQuery;
     const params = parseParams(schema, query) as PeriodParams;
     const list = await periodPage(deps, params);
+    const latest = await deps.lists.latestDay();
+    const submitted = await submittedFor(deps, params, list);
     return html(
       c,
       <HomePage
         list={list}
+        submitted={submitted}
         category={params.category}
         page={params.page}
         perPage={params.per_page}
         now={deps.now()}
-        latest={await deps.lists.latestDay()}
-        vote={await voteContext(
-          c,
-          deps,
-          list.papers.map((item) => item.paper.id),
-        )}
+        latest={latest}
+        vote={await voteContext(c, deps, [
+          ...submitted.map((item) => item.paper.id),
+          ...list.papers.map((item) => item.paper.id),
+        ])}
         account={accountOf(c)}
       />,
     );

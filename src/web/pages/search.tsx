@@ -77,6 +77,7 @@ export function SearchPage(props: {
       section="search"
       query={form?.q}
       feeds={feeds}
+      math
       account={props.account}
     >
       <h1>Search papers</h1>

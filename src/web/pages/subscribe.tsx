@@ -30,7 +30,7 @@ export function SubscribePage(props: { csrf: string; account: string | null; cur
           autocomplete="email"
           value={props.current?.email ?? props.account ?? ''}
         />
-        <fieldset>
+        <fieldset class="choices">
           <legend>How often</legend>
           <label>
             <input type="radio" name="frequency" value="daily" checked={frequency === 'daily'} /> Daily

@@ -22,6 +22,7 @@ import type {
   StoreStats,
   PaperChanges,
   EmbeddingChanges,
+  SubmittedPaper,
 } from '../../../app/ports.js';
 import { SqliteDigests } from './digests.js';
 import { SqliteJobs } from './jobs.js';
@@ -73,17 +74,17 @@ export class SqliteStore implements PaperStore {
         'SELECT * FROM papers WHERE id > ? ORDER BY id LIMIT ?',
       ),
       revision: this.db.prepare<[], { value: number }>("SELECT value FROM store_meta WHERE key = 'revision'"),
-      // Days with papers: papers' own days and the days papers were first submitted.
-      latestDay: this.db.prepare<[], { day: string | null }>(
-        'SELECT max(day) AS day FROM (SELECT max(day) AS day FROM papers UNION ALL SELECT max(day) FROM first_submissions)',
+      // Days with announced papers; community submissions are listed apart and never move a paper's day.
+      latestDay: this.db.prepare<[], { day: string | null }>('SELECT max(day) AS day FROM papers'),
+      previousDay: this.db.prepare<[string], { day: string | null }>(
+        'SELECT max(day) AS day FROM papers WHERE day < ?',
       ),
-      previousDay: this.db.prepare<[string, string], { day: string | null }>(
-        `SELECT max(day) AS day FROM (SELECT max(day) AS day FROM papers WHERE day < ?
-                                      UNION ALL SELECT max(day) FROM first_submissions WHERE day < ?)`,
+      nextDay: this.db.prepare<[string], { day: string | null }>(
+        'SELECT min(day) AS day FROM papers WHERE day > ?',
       ),
-      nextDay: this.db.prepare<[string, string], { day: string | null }>(
-        `SELECT min(day) AS day FROM (SELECT min(day) AS day FROM papers WHERE day > ?
-                                      UNION ALL SELECT min(day) FROM first_submissions WHERE day > ?)`,
+      submitted: this.db.prepare<[string, string, number], SubmittedRow>(
+        `SELECT paper_id, min(day) AS day, min(submitted_at) AS first, count(*) AS submitters FROM submissions
+         GROUP BY paper_id HAVING min(day) BETWEEN ? AND ? ORDER BY first DESC, paper_id LIMIT ?`,
       ),
       addSubmission: this.db.prepare<[string, string, string, string]>(
         `INSERT INTO submissions (paper_id, user_id, submitted_at, day) VALUES (?, ?, ?, ?)
@@ -311,9 +312,18 @@ export class SqliteStore implements PaperStore {
 
   async adjacentDays(day: string): Promise<{ previous: string | null; next: string | null }> {
     return {
-      previous: this.statements.previousDay.get(day, day)?.day ?? null,
-      next: this.statements.nextDay.get(day, day)?.day ?? null,
+      previous: this.statements.previousDay.get(day)?.day ?? null,
+      next: this.statements.nextDay.get(day)?.day ?? null,
     };
+  }
+
+  async submittedPapers(from: string, to: string, limit: number): Promise<SubmittedPaper[]> {
+    return this.statements.submitted.all(from, to, limit).map((row) => ({
+      paperId: row.paper_id,
+      day: row.day,
+      submittedAt: row.first,
+      submitters: row.submitters,
+    }));
   }
 
   async setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean> {
@@ -404,7 +414,11 @@ export class SqliteStore implements PaperStore {
     return row ? toUser(row) : null;
   }
 
-  async listUsers(options: { role?: Role; limit: number; offset: number }): Promise<(User & { votes: number })[]> {
+  async listUsers(options: {
+    role?: Role;
+    limit: number;
+    offset: number;
+  }): Promise<(User & { votes: number })[]> {
     const rows = this.db
       .prepare<[string | null, string | null, number, number], UserRow & { votes: number }>(
         `SELECT u.*, (SELECT count(*) FROM votes v WHERE v.voter = u.id) AS votes FROM users u
@@ -791,6 +805,13 @@ export class SqliteStore implements PaperStore {
   }
 }
 
+interface SubmittedRow {
+  paper_id: string;
+  day: string;
+  first: string;
+  submitters: number;
+}
+
 interface UserRow {
   id: string;
   email: string;
@@ -866,10 +887,7 @@ function filterSql(filter: PaperFilter): { where: string; params: Record<string,
       [filter.from ? `${column} >= @from` : null, filter.to ? `${column} <= @to` : null]
         .filter(Boolean)
         .join(' AND ');
-    // A paper belongs to its own day and to the day it was first submitted.
-    conditions.push(
-      `(${within('p.day')} OR p.id IN (SELECT paper_id FROM first_submissions f WHERE ${within('f.day')}))`,
-    );
+    conditions.push(within('p.day'));
     if (filter.from) params.from = filter.from;
     if (filter.to) params.to = filter.to;
   }
