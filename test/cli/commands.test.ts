@@ -171,7 +171,7 @@ describe('openpapers CLI', () => {
     }
     const listed = await runCli(['--db', users, 'user', 'list']);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /^ada@example.org  admin      since \d{4}-\d\d-\d\d  0 votes\n/);
+    assert.match(listed.stdout, /^ada@example.org {2}admin {6}since \d{4}-\d\d-\d\d {2}0 votes\n/);
     assert.equal(listed.stdout.trim().split('\n').length, 3);
     const admins = JSON.parse(
       (await runCli(['--db', users, 'user', 'list', '--role', 'moderator', '--json'])).stdout,
