@@ -170,3 +170,33 @@ test('gzip: a truncated compressed file stores what came before the damage and s
   assert.equal(summary.rejected, 1);
   assert.match(stderr, /cut\.jsonl\.gz: end of file: the compressed file is damaged or truncated/);
 });
+
+test('XML: an entity reference (XXE, entity expansion) rejects its record alone, and the count agrees with what is stored', async (t) => {
+  const dir = tempDir(t);
+  const record = (id: string, title: string) =>
+    `<record><header><identifier>oai:arXiv.org:${id}</identifier><datestamp>2026-01-02</datestamp></header>` +
+    `<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>${id}</id><created>2026-01-01</created>` +
+    `<title>${title}</title><authors><author><keyname>A</keyname></author></authors>` +
+    `<categories>cs.LG</categories><abstract>An abstract.</abstract></arXiv></metadata></record>\n`;
+  const file = join(dir, 'xxe.xml');
+  writeFileSync(
+    file,
+    '<?xml version="1.0"?>\n' +
+      '<!DOCTYPE OAI-PMH [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> <!ENTITY a "aaaaaaaaaa"> ' +
+      '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"> ]>\n' +
+      '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>\n' +
+      record('2601.00001', 'Fine &amp; well') +
+      record('2601.00002', 'Reads &xxe; a file') +
+      record('2601.00003', 'Expands &b; entities') +
+      record('2601.00004', 'Fine after') +
+      '</ListRecords></OAI-PMH>\n',
+  );
+  const db = join(dir, 'papers.db');
+  const { code, summary, stderr } = await ingest(db, file);
+  assert.equal(code, 1);
+  assert.deepEqual([summary.read, summary.new, summary.rejected], [4, 2, 2]);
+  assert.deepEqual(await ids(db), ['2601.00001', '2601.00004'], 'rejected records are not stored');
+  assert.match(stderr, /xxe\.xml: record 2 \(line 5\): undefined entity at line 5, column \d+ \(entities are not read\)/);
+  assert.match(stderr, /xxe\.xml: record 3 \(line 6\): undefined entity/);
+  assert.ok(!stderr.includes('root:'), 'no file was read');
+});

@@ -33,6 +33,8 @@ export async function* readXmlRecords(stream: Readable, recordName: string): Asy
   let recordLine = 0;
   let recordBytes = 0;
   let recordHasInvalidBytes = false;
+  /** What was wrong inside the record being read, if anything: it is rejected, the rest read on. */
+  let recordError: string | null = null;
   let count = 0;
   let failure: string | null = null;
 
@@ -45,6 +47,7 @@ export async function* readXmlRecords(stream: Readable, recordName: string): Asy
       recordLine = parser.line;
       recordBytes = 0;
       recordHasInvalidBytes = false;
+      recordError = null;
     }
     const element: XmlElement = {
       name,
@@ -67,7 +70,9 @@ export async function* readXmlRecords(stream: Readable, recordName: string): Asy
   parser.on('closetag', () => {
     const element = stack.pop();
     if (!element || stack.length > 0) return;
-    if (recordBytes > LIMITS.recordBytes) {
+    if (recordError) {
+      ready.push({ ok: false, where: where(), reason: recordError });
+    } else if (recordBytes > LIMITS.recordBytes) {
       const reason = `record is ${formatBytes(recordBytes)}, over the limit of ${formatBytes(LIMITS.recordBytes)}`;
       ready.push({ ok: false, where: where(), reason });
     } else if (recordHasInvalidBytes) {
@@ -75,7 +80,11 @@ export async function* readXmlRecords(stream: Readable, recordName: string): Asy
     } else ready.push({ ok: true, element, where: where() });
   });
   parser.on('error', (error: Error) => {
-    failure ??= `malformed XML: ${error.message}`;
+    // Entities are never expanded (no DTD is read): an entity reference is an error of its record alone.
+    const at = /^(?:.*?:)?(\d+):(\d+): (.*?)\.?$/.exec(error.message);
+    if (stack.length > 0 && at && /entity/i.test(at[3] as string)) {
+      recordError ??= `${at[3]} at line ${at[1]}, column ${at[2]} (entities are not read)`;
+    } else failure ??= `malformed XML: ${error.message}`;
   });
 
   for await (const chunk of stream as AsyncIterable<Buffer>) {
