@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FORMATS, isFormatName } from '../adapters/sources/formats.js';
-import { OpenPapersError } from '../core/errors.js';
+import { diskFull, OpenPapersError } from '../core/errors.js';
 import { loadConfig } from './config.js';
 import { ingestCommand } from './commands/ingest.js';
 import { listCommand, parseDayOption, showCommand, statsCommand } from './commands/read.js';
@@ -374,10 +374,14 @@ async function main(argv: string[]): Promise<number> {
       // Commander has already printed the message (or the help text).
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof OpenPapersError) {
-      process.stderr.write(`openpapers: ${error.message}\n`);
-      if (verbose && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
-      return error.exitCode;
+    const known =
+      error instanceof OpenPapersError
+        ? error
+        : diskFull(error, (error as { path?: string }).path ?? 'to the disk');
+    if (known) {
+      process.stderr.write(`openpapers: ${known.message}\n`);
+      if (verbose && known.cause instanceof Error) process.stderr.write(`${known.cause.stack}\n`);
+      return known.exitCode;
     }
     process.stderr.write(`openpapers: internal error: ${(error as Error).message ?? String(error)}\n`);
     if (verbose) process.stderr.write(`${(error as Error).stack}\n`);

@@ -51,3 +51,14 @@ export class OpenPapersError extends Error {
     return ERRORS[this.code].http;
   }
 }
+
+/** A write that failed for want of disk space, as one clear error that says where; null for other errors. */
+export function diskFull(error: unknown, where: string): OpenPapersError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC') return null;
+  return new OpenPapersError(
+    'OP_ERR_STORE',
+    `the disk is full: cannot write ${where}; free some space and try again (what was stored before is kept)`,
+    { cause: error },
+  );
+}

@@ -7,7 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { secureHeaders } from 'hono/secure-headers';
 import { getCookie } from 'hono/cookie';
-import { OpenPapersError } from '../core/errors.js';
+import { diskFull, OpenPapersError } from '../core/errors.js';
 import { apiDocument, createApi } from './api.js';
 import { ApiPage, type ApiDocument } from './pages/api-docs.js';
 import { registerAssets } from './assets.js';
@@ -136,7 +136,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
     throw new OpenPapersError('OP_ERR_NO_ROUTE', 'there is nothing at this address');
   });
   app.onError((error, c) => {
-    const known = error instanceof OpenPapersError ? error : null;
+    const known = error instanceof OpenPapersError ? error : diskFull(error, 'the database');
     if (!known) console.error(error);
     const status = (known?.httpStatus ?? 500) as 400 | 401 | 403 | 404 | 405 | 429 | 500 | 502 | 503;
     const code = known?.code ?? 'OP_ERR_INTERNAL';

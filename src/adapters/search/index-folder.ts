@@ -197,25 +197,34 @@ export class WriterLock {
     const path = join(dir, 'writer.lock');
     for (let attempt = 0; attempt < 3; attempt++) {
       const lock = new WriterLock(path);
+      let fd: number;
       try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, lock.token);
-        closeSync(fd);
-        lock.timer = setInterval(() => lock.touch(), Math.max(250, staleMs / 6));
-        lock.timer.unref();
-        return lock;
+        fd = openSync(path, 'wx');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (!isStale(path, staleMs)) return null;
+        // Move the stale lock aside first: of two processes that both found it stale, one moves it.
+        const aside = `${path}.stale-${process.pid}-${Date.now()}`;
+        try {
+          renameSync(path, aside);
+          unlinkSync(aside);
+        } catch {
+          // Another process took it first; try again.
+        }
+        continue;
       }
-      if (!isStale(path, staleMs)) return null;
-      // Move the stale lock aside first: of two processes that both found it stale, one moves it.
-      const aside = `${path}.stale-${process.pid}-${Date.now()}`;
       try {
-        renameSync(path, aside);
-        unlinkSync(aside);
-      } catch {
-        // Another process took it first; try again.
+        writeSync(fd, lock.token);
+      } catch (error) {
+        // A lock that could not be written (a full disk) is no lock: it must not keep others out.
+        closeSync(fd);
+        rmSync(path, { force: true });
+        throw error;
       }
+      closeSync(fd);
+      lock.timer = setInterval(() => lock.touch(), Math.max(250, staleMs / 6));
+      lock.timer.unref();
+      return lock;
     }
     return null;
   }

@@ -5,6 +5,7 @@ import type {
   SearchIndexWriter,
   WriterOpening,
 } from '../../app/ports.js';
+import { diskFull } from '../../core/errors.js';
 import { WriterLock } from './index-folder.js';
 import { SegmentedIndexReader, type ReaderOptions } from './index-reader.js';
 import { SegmentedIndexWriter, type WriterOptions } from './index-writer.js';
@@ -24,14 +25,14 @@ export class IndexFolderLocation implements SearchIndexLocation {
   }
 
   async tryOpenWriter(opening: WriterOpening = {}): Promise<SearchIndexWriter | null> {
-    const lock = WriterLock.tryAcquire(this.dir);
+    const lock = this.spaceChecked(() => WriterLock.tryAcquire(this.dir));
     return lock ? this.writerWith(lock, opening) : null;
   }
 
   async openWriter(
     opening: WriterOpening & { signal?: AbortSignal } = {},
   ): Promise<SearchIndexWriter | null> {
-    const lock = await WriterLock.acquire(this.dir, { signal: opening.signal });
+    const lock = await this.spaceChecked(() => WriterLock.acquire(this.dir, { signal: opening.signal }));
     return lock ? this.writerWith(lock, opening) : null;
   }
 
@@ -43,7 +44,15 @@ export class IndexFolderLocation implements SearchIndexLocation {
       });
     } catch (error) {
       lock.release();
-      throw error;
+      throw diskFull(error, `the search index in ${this.dir}`) ?? error;
+    }
+  }
+
+  private spaceChecked<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw diskFull(error, `the search index in ${this.dir}`) ?? error;
     }
   }
 }

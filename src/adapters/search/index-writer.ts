@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { IndexCursors, IndexStatus, SearchIndexWriter, VectorInput } from '../../app/ports.js';
 import { DEFAULT_LEXICAL_PARAMS, FIELD_COUNT, type LexicalParams } from '../../core/search/bm25.js';
+import { diskFull } from '../../core/errors.js';
 import { textHash } from '../../core/ids.js';
 import { chooseMerge, DEFAULT_MERGE_POLICY, type MergePolicy } from '../../core/search/merge-policy.js';
 import { SegmentBuilder, type IndexableDoc } from '../../core/search/segment.js';
@@ -288,9 +289,16 @@ export class SegmentedIndexWriter implements SearchIndexWriter {
     await previous;
     try {
       return await work();
+    } catch (error) {
+      throw this.failure(error);
     } finally {
       release();
     }
+  }
+
+  /** A full disk, said as such; other errors as they are. */
+  private failure(error: unknown): unknown {
+    return diskFull(error, `the search index in ${this.dir}`) ?? error;
   }
 
   /**
@@ -483,7 +491,7 @@ export class SegmentedIndexWriter implements SearchIndexWriter {
     this.background = this.background
       .then(task)
       .catch((error: unknown) => {
-        this.backgroundError ??= error as Error;
+        this.backgroundError ??= this.failure(error) as Error;
       })
       .finally(() => this.backgroundTasks--);
   }

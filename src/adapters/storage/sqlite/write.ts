@@ -5,6 +5,7 @@
  * than that, the transaction is tried again a few times before the error is let through.
  */
 import type Database from 'better-sqlite3';
+import { diskFull } from '../../../core/errors.js';
 
 /** How long one attempt waits for another process's write to finish (the connection's busy_timeout). */
 export const BUSY_TIMEOUT_MS = 30_000;
@@ -20,6 +21,8 @@ export function immediate<T>(db: Database.Database, work: () => T): T {
     try {
       return db.transaction(work).immediate();
     } catch (error) {
+      const full = diskFull(error, `the database ${db.name}`);
+      if (full) throw full;
       if (!isBusy(error) || attempt >= ATTEMPTS) throw error;
       sleep(100 * 2 ** attempt);
     }
