@@ -1,6 +1,7 @@
 /** The command line as a person uses it: help, the read commands, where the database lives, and errors. */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -152,6 +153,22 @@ describe('openpapers CLI', () => {
       assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace without --verbose');
       assert.doesNotMatch(result.stderr, /^error:/m);
+    }
+  });
+
+  test('serve on a port in use: one line that names the port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await runCli(['--db', db, 'serve', '--port', String(port), '--no-index-builder']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(
+        result.stderr,
+        `openpapers: cannot serve: 127.0.0.1 port ${port} is in use by another program; choose another port with --port\n`,
+      );
+    } finally {
+      taken.close();
     }
   });
 

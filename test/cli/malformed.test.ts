@@ -196,7 +196,10 @@ test('XML: an entity reference (XXE, entity expansion) rejects its record alone,
   assert.equal(code, 1);
   assert.deepEqual([summary.read, summary.new, summary.rejected], [4, 2, 2]);
   assert.deepEqual(await ids(db), ['2601.00001', '2601.00004'], 'rejected records are not stored');
-  assert.match(stderr, /xxe\.xml: record 2 \(line 5\): undefined entity at line 5, column \d+ \(entities are not read\)/);
+  assert.match(
+    stderr,
+    /xxe\.xml: record 2 \(line 5\): undefined entity at line 5, column \d+ \(entities are not read\)/,
+  );
   assert.match(stderr, /xxe\.xml: record 3 \(line 6\): undefined entity/);
   assert.ok(!stderr.includes('root:'), 'no file was read');
 });
