@@ -528,9 +528,8 @@ async function live(db: string, indexDir: string): Promise<object> {
       });
       fresh.semanticSeconds = (performance.now() - started) / 1000;
     });
-    const builderPid = (
-      JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as { pid: number }
-    ).pid;
+    const builderPid = (JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as { pid: number })
+      .pid;
     const builderAfterUpdate = memoryOf(builderPid);
 
     log('  load while nine more batches are indexed and the small segments merge');
