@@ -28,10 +28,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * What every CLI run in a test starts from: no database or data folder of the user's, and no harvest of the
+ * real arXiv (a test that harvests turns it on against its own replay server).
+ */
+export const TEST_ENV: NodeJS.ProcessEnv = Object.freeze({
+  OPENPAPERS_DB: '',
+  OPENPAPERS_DATA_DIR: '',
+  OPENPAPERS_CRON_HARVEST: 'off',
+});
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, OPENPAPERS_DB: '', OPENPAPERS_DATA_DIR: '', ...env },
+      env: { ...process.env, ...TEST_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

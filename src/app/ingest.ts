@@ -29,7 +29,7 @@ export function emptyCounts(): IngestCounts {
 }
 
 export function addCounts(total: IngestCounts, part: IngestCounts): void {
-  for (const key of Object.keys(total) as (keyof IngestCounts)[]) total[key] += part[key];
+  for (const key of Object.keys(emptyCounts()) as (keyof IngestCounts)[]) total[key] += part[key];
 }
 
 /** Reads one source to its end, storing its valid records and reporting the rest. */

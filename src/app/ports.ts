@@ -542,3 +542,8 @@ export interface PaperFetcher {
   /** The paper with this arXiv id (without version), or null when arXiv has none. */
   fetchPaper(id: string): Promise<PaperRecord | null>;
 }
+
+/** GET for harvesting: the body of a successful answer (waits and retries are the adapter's). */
+export interface HarvestHttp {
+  get(url: string): Promise<string>;
+}

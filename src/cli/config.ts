@@ -6,8 +6,12 @@
  * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY). Mail goes through OPENPAPERS_SMTP_URL
  * from OPENPAPERS_MAIL_FROM; without a server it is written to the log. Submitted papers are fetched from
  * OPENPAPERS_ARXIV_API (default: export.arxiv.org/api). Links in digests point at OPENPAPERS_PUBLIC_URL.
- * The worker's jobs run on the cron expressions OPENPAPERS_CRON_EMBED, OPENPAPERS_CRON_DAILY_DIGESTS and
- * OPENPAPERS_CRON_WEEKLY_DIGESTS ("off" turns one off), read in OPENPAPERS_CRON_TIMEZONE (default UTC).
+ * Harvesting asks OPENPAPERS_ARXIV_OAI (default: oaipmh.arxiv.org/oai) for the sets in
+ * OPENPAPERS_HARVEST_SETS (default: cs) in the OPENPAPERS_HARVEST_FORMAT metadata format (arXiv), going
+ * back OPENPAPERS_HARVEST_DAYS days (3) the first time, one request every OPENPAPERS_ARXIV_INTERVAL_SECONDS
+ * (3, as arXiv asks). The worker's jobs run on the cron expressions OPENPAPERS_CRON_EMBED,
+ * OPENPAPERS_CRON_HARVEST, OPENPAPERS_CRON_DAILY_DIGESTS and OPENPAPERS_CRON_WEEKLY_DIGESTS ("off" turns
+ * one off), read in OPENPAPERS_CRON_TIMEZONE (default UTC).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +19,7 @@ import { z } from 'zod';
 import { OpenPapersError } from '../core/errors.js';
 import { DEFAULT_EMBEDDING_MODEL } from '../core/search/model-settings.js';
 import { ARXIV_API } from '../adapters/sources/arxiv-api.js';
+import { ARXIV_OAI, METADATA_PREFIXES, type MetadataPrefix } from '../core/harvest/oai-pmh.js';
 
 const envSchema = z.object({
   OPENPAPERS_DB: z.string().min(1).optional(),
@@ -29,7 +34,22 @@ const envSchema = z.object({
   OPENPAPERS_MAIL_FROM: z.string().min(3).optional(),
   OPENPAPERS_ARXIV_API: z.string().url().optional(),
   OPENPAPERS_PUBLIC_URL: z.string().url().optional(),
+  OPENPAPERS_ARXIV_OAI: z.string().url().optional(),
+  OPENPAPERS_HARVEST_SETS: z
+    .string()
+    .regex(/^[\w.:-]+([\s,]+[\w.:-]+)*$/, 'must be OAI-PMH set names such as cs, math or physics:hep-th')
+    .optional(),
+  OPENPAPERS_HARVEST_FORMAT: z.enum(METADATA_PREFIXES).optional(),
+  OPENPAPERS_HARVEST_DAYS: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a whole number of days')
+    .optional(),
+  OPENPAPERS_ARXIV_INTERVAL_SECONDS: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds')
+    .optional(),
   OPENPAPERS_CRON_EMBED: z.string().min(1).optional(),
+  OPENPAPERS_CRON_HARVEST: z.string().min(1).optional(),
   OPENPAPERS_CRON_DAILY_DIGESTS: z.string().min(1).optional(),
   OPENPAPERS_CRON_WEEKLY_DIGESTS: z.string().min(1).optional(),
   OPENPAPERS_CRON_TIMEZONE: z
@@ -47,6 +67,9 @@ const envSchema = z.object({
 
 /** The worker's jobs and when they run. */
 export const JOB_SETTINGS = {
+  // arXiv announces at 20:00 US Eastern, Sunday to Thursday: 00:00 or 01:00 UTC, Monday to Friday. First,
+  // so that a worker's embed job takes in what a harvest brought at the same scheduled time.
+  harvest: { setting: 'OPENPAPERS_CRON_HARVEST', cron: '30 1 * * 1-5' },
   embed: { setting: 'OPENPAPERS_CRON_EMBED', cron: '*/15 * * * *' },
   'daily-digests': { setting: 'OPENPAPERS_CRON_DAILY_DIGESTS', cron: '0 6 * * *' },
   'weekly-digests': { setting: 'OPENPAPERS_CRON_WEEKLY_DIGESTS', cron: '0 6 * * 1' },
@@ -72,6 +95,16 @@ export interface Config {
   readonly verbose: boolean;
   /** The arXiv API's base URL, for fetching submitted papers (a mirror, or a test server). */
   readonly arxivApi: string;
+  readonly harvest: {
+    /** arXiv's OAI-PMH base URL (a mirror, or a test server). */
+    readonly oaiUrl: string;
+    readonly sets: readonly string[];
+    readonly metadataPrefix: MetadataPrefix;
+    /** How far back the first harvest of a set goes. */
+    readonly firstDays: number;
+    /** The least time between two requests to arXiv. */
+    readonly intervalMs: number;
+  };
   /** The address people reach the web app at (OPENPAPERS_PUBLIC_URL), for links in digests; null if unset. */
   readonly publicUrl: string | null;
   /** Outgoing mail: an SMTP server URL, or null to write messages to the log instead. */
@@ -119,6 +152,13 @@ export function loadConfig(
     indexHoldFile: parsed.OPENPAPERS_INDEX_HOLD_FILE ?? null,
     verbose: options.verbose ?? false,
     arxivApi: parsed.OPENPAPERS_ARXIV_API ?? ARXIV_API,
+    harvest: Object.freeze({
+      oaiUrl: parsed.OPENPAPERS_ARXIV_OAI ?? ARXIV_OAI,
+      sets: Object.freeze((parsed.OPENPAPERS_HARVEST_SETS ?? 'cs').split(/[\s,]+/).filter(Boolean)),
+      metadataPrefix: parsed.OPENPAPERS_HARVEST_FORMAT ?? 'arXiv',
+      firstDays: Number(parsed.OPENPAPERS_HARVEST_DAYS ?? 3),
+      intervalMs: Number(parsed.OPENPAPERS_ARXIV_INTERVAL_SECONDS ?? 3) * 1000,
+    }),
     publicUrl: parsed.OPENPAPERS_PUBLIC_URL?.replace(/\/$/, '') ?? null,
     mail: Object.freeze({
       smtpUrl: parsed.OPENPAPERS_SMTP_URL ?? null,

@@ -14,6 +14,7 @@ import { serveCommand } from './commands/serve.js';
 import { userCreateCommand, userListCommand } from './commands/user.js';
 import { digestPreviewCommand, digestSendCommand } from './commands/digest.js';
 import { jobsCommand, workerCommand } from './commands/worker.js';
+import { harvestCommand } from './commands/harvest.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -157,17 +158,44 @@ function buildProgram(): Command {
     .option('--from <date>', 'first day, YYYY-MM-DD', day('--from'))
     .option('--to <date>', 'last day, YYYY-MM-DD', day('--to'))
     .option('--category <category>', 'only papers in this category, e.g. cs.CL')
-    .option('--json', 'print {"mode", "notice", "results": [{"id", "title", "score", "snippet", …}]}')
+    .option('--no-spelling', 'search for the words as typed, even those no paper contains')
+    .option(
+      '--json',
+      'print {"mode", "notice", "correctedQuery", "results": [{"id", "title", "score", "snippet", …}]}',
+    )
     .addHelpText('after', QUERY_SYNTAX)
     .action((query: string, options) => searchCommand(query, options, config()));
 
   program
     .command('similar')
-    .description('papers most like a given one (embedding neighbours, else keyword neighbours)')
+    .description('papers most like a given one (its distinctive words and its embedding neighbours, fused)')
     .argument('<id>', 'arXiv id or OpenPapers id')
     .option('--limit <n>', 'at most this many papers', positiveInteger, 10)
     .option('--json', 'print {"mode", "notice", "results": [...]}')
     .action((id: string, options) => similarCommand(id, options, config()));
+
+  program
+    .command('harvest')
+    .description('bring in what arXiv announced, over OAI-PMH, each set from where its last harvest ended')
+    .option(
+      '--set <set...>',
+      'OAI-PMH sets: cs, math, physics:hep-th, cs:cs:AI (default: $OPENPAPERS_HARVEST_SETS, else cs)',
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'metadata format (default: $OPENPAPERS_HARVEST_FORMAT, else arXiv)',
+      ).choices(['arXiv', 'oai_dc']),
+    )
+    .option('--from <date>', 'start from this day, YYYY-MM-DD, whatever the checkpoint says', day('--from'))
+    .option('--json', "print each set's counts and where its next harvest starts as JSON")
+    .addHelpText(
+      'after',
+      '\nOne request every $OPENPAPERS_ARXIV_INTERVAL_SECONDS (3, as arXiv asks); 503 and 429 are waited out as\n' +
+        'Retry-After says. A harvest stopped at any point resumes from its checkpoint. A first harvest goes back\n' +
+        '$OPENPAPERS_HARVEST_DAYS days (3). The server is $OPENPAPERS_ARXIV_OAI (https://oaipmh.arxiv.org/oai).',
+    )
+    .action((options) => harvestCommand(options, config()));
 
   program
     .command('embed')

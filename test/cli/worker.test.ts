@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JobRun } from '../../src/app/ports.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
-import { activeSubscriber, CLI, runCli, sharedPath, tempDir } from '../helpers.js';
+import { activeSubscriber, CLI, runCli, sharedPath, tempDir, TEST_ENV } from '../helpers.js';
 import { startSmtp } from '../web/smtp.js';
 
 const SUBSCRIBERS = 1000;
@@ -49,7 +49,7 @@ async function databaseWithSubscribers(dir: string): Promise<string> {
 
 function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: { ...process.env, OPENPAPERS_DATA_DIR: '', ...env },
+    env: { ...process.env, ...TEST_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -216,8 +216,9 @@ test('the embed job embeds new papers and updates the search index, then skips u
   );
 
   assert.equal((await runCli(['--db', db, 'ingest', join(dir, 'second.jsonl')])).code, 0);
-  const after = await waitFor((seen) =>
-    seen.some((summary) => summary.startsWith('embedded 1 papers (1 up')),
+  // Only what changed is read: the new paper, not the one embedded before.
+  const after = await waitFor(
+    (seen) => seen.filter((summary) => summary.startsWith('embedded 1 papers (0 up to date)')).length === 2,
   );
   assert.ok(after.length > first.length);
   worker.child.kill('SIGTERM');

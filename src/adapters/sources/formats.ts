@@ -231,6 +231,16 @@ export function beirCorpusName(path: string): string {
   return basename(dirname(path)).replace(/^beir[-_]/, '') || 'corpus';
 }
 
+/** The records of an OAI-PMH or arXiv API response (a harvested page), as readSource reads those files. */
+export function readXmlResponse(
+  stream: NodeJS.ReadableStream,
+  format: 'oai-pmh' | 'arxiv-atom',
+): AsyncGenerator<SourceItem> {
+  return format === 'oai-pmh'
+    ? readXml(stream, OAI_RECORD, oaiRecordToRecord)
+    : readXml(stream, ATOM_RECORD, atomEntryToRecord);
+}
+
 async function* readXml(
   stream: NodeJS.ReadableStream,
   recordName: string,

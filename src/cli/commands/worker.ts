@@ -12,6 +12,8 @@ import { openStore } from '../../adapters/storage/open.js';
 import { cronSchedule } from '../../core/schedule.js';
 import { JOB_SETTINGS, type Config, type JobName } from '../config.js';
 import { describeCounts, digestService } from './digest.js';
+import { harvestSets } from './harvest.js';
+import type { HarvestCounts } from '../../app/harvest.js';
 import { catchUpIndex, embedWithProgress } from './search.js';
 
 function schedules(config: Config) {
@@ -58,6 +60,20 @@ async function buildJobs(
         },
       ];
     }
+    if (name === 'harvest') {
+      return [
+        {
+          name,
+          schedule,
+          run: async () => {
+            const results = await harvestSets(store, config, {}, log);
+            return results
+              .map(({ set, counts, from }) => `${set}: ${describeHarvest(counts)}, next from ${from}`)
+              .join('; ');
+          },
+        },
+      ];
+    }
     if (!digests) return [];
     const frequency = name === 'daily-digests' ? 'daily' : 'weekly';
     return [
@@ -70,6 +86,10 @@ async function buildJobs(
       },
     ];
   });
+}
+
+function describeHarvest(counts: HarvestCounts): string {
+  return `${counts.read} records seen, ${counts.new} new, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.rejected} rejected`;
 }
 
 function describeEvent(event: WorkerEvent): string {
