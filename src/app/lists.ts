@@ -100,8 +100,10 @@ export class ListService {
     const since = addDays(asOf.slice(0, 10), -TRENDING_WINDOW_DAYS);
     const rows = await this.store.papersSince(since, NEW_ACCOUNT_DAYS);
     const shownVotes = new Map(rows.map((row) => [row.id, row.votes]));
+    // A paper's day here is its first submission's when that is later (the store's papersSince): a reader's
+    // pick trends from the day it came, even on a hub that has not harvested since.
     const candidates = rows
-      .filter((row) => row.day <= asOf.slice(0, 10))
+      .filter((row) => row.day <= now.slice(0, 10))
       .map((row) => ({
         id: row.id,
         appearedAt: `${row.day}T00:00:00.000Z`,
