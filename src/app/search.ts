@@ -13,7 +13,11 @@ import {
   lexicalSearch,
   makeDocFilter,
   resolveQuery,
+  scoresResolved,
+  searchResolved,
 } from '../core/search/lexical-search.js';
+import { moreLikeThis } from '../core/search/more-like-this.js';
+import { correctQuery, type SpellingCorrection } from '../core/search/spelling.js';
 import { parseQuery, plainQuery, queryText, QuerySyntaxError, type Query } from '../core/search/query.js';
 import { containsPhrase, highlight, makeSnippet, type Snippet } from '../core/search/snippet.js';
 import type { LexicalSnapshot } from '../core/search/snapshot.js';
@@ -40,6 +44,8 @@ export interface SearchRequest {
   categories?: readonly string[];
   /** Take the query as plain words, without operators (for benchmark queries such as claims). */
   plain?: boolean;
+  /** false: search for the words as typed, even those no paper contains. */
+  spelling?: boolean;
 }
 
 export interface SearchHit {
@@ -55,6 +61,8 @@ export interface SearchResponse {
   mode: SearchMode;
   /** Why semantic search was not used, when it was asked for, or that the index is not built yet. */
   notice: string | null;
+  /** Present when words no paper contains were corrected: the results are for the corrected query. */
+  spelling?: SpellingCorrection;
 }
 
 export interface SearchDependencies {
@@ -148,6 +156,8 @@ export class SearchService {
     const snapshot = this.deps.index.current();
     if (!snapshot) return { hits: [], mode: 'lexical', notice: INDEX_NOT_READY };
     const lexical = snapshot.lexical;
+    const spelling = request.spelling === false ? null : correctQuery(lexical, request.query, query);
+    if (spelling) query = request.plain ? plainQuery(spelling.corrected) : parseQuery(spelling.corrected);
     const today = this.deps.today();
     const window = { from: request.from, to: request.to, categories: request.categories, today };
     const wanted = (request.offset ?? 0) + request.limit;
@@ -189,7 +199,7 @@ export class SearchService {
           title: highlight(paper.title, terms),
           snippet: makeSnippet(paper.abstract, terms),
         }));
-        return { hits, mode, notice };
+        return { hits, mode, notice, ...(spelling ? { spelling } : {}) };
       }
       depth *= 4;
     }
@@ -212,7 +222,17 @@ export class SearchService {
       return [];
     }
     if (!semantic || !queryVectorPromise) return lexicalSearch(lexical, query, { k: depth, ...window });
-    if (mode === 'semantic') return semantic.vectors.search(await queryVectorPromise, depth, accept);
+    const floor = semantic.embedder.settings.semanticFloor;
+    if (mode === 'semantic') {
+      const hits = semantic.vectors.search(await queryVectorPromise, depth, accept);
+      const lexicalScore = lexicalScores(
+        lexical,
+        query,
+        hits.map((hit) => hit.key),
+        window.today,
+      );
+      return hits.filter((hit, i) => hit.score >= floor || (lexicalScore[i] as number) > 0);
+    }
 
     const fusionDepth = Math.max(FUSION_DEPTH, depth);
     const lexicalKeys = lexicalSearch(lexical, query, { k: fusionDepth, ...window }).map((h) => h.key);
@@ -224,13 +244,14 @@ export class SearchService {
       ]),
     ];
     const lexicalScore = lexicalScores(lexical, query, keys, window.today);
-    const candidates = keys.map((key, i) => {
+    const candidates = keys.flatMap((key, i) => {
       const vector = semantic.vectors.vector(key);
-      return {
+      const candidate = {
         key,
         lexical: lexicalScore[i] as number,
         semantic: vector ? dotProduct(vector, queryVector) : 0,
       };
+      return candidate.lexical > 0 || candidate.semantic >= floor ? [candidate] : [];
     });
     return fuse(candidates, semantic.embedder.settings.hybridLexicalWeight).slice(0, depth);
   }
@@ -241,7 +262,10 @@ export class SearchService {
     return hits.map((hit) => hit.paper);
   }
 
-  /** Papers most like this one: embedding neighbours, or lexical neighbours when it has no embedding. */
+  /**
+   * Papers most like this one: its distinctive terms as a keyword query (more like this) fused with its
+   * embedding neighbours, weighted for the model as search is; keyword neighbours alone without a model.
+   */
   async similar(
     paperId: string,
     limit: number,
@@ -253,24 +277,19 @@ export class SearchService {
     const lexical = snapshot.lexical;
     const self = lexical.keyOf(paper.id);
     const side = await this.semantic(snapshot);
-    const vector = typeof side === 'string' || self < 0 ? null : side.vectors.vector(self);
+    const semantic = typeof side === 'string' || self < 0 ? null : side;
+    const vector = semantic?.vectors.vector(self) ?? null;
     const notice =
       typeof side === 'string' ? `semantic similarity is off: ${side}; showing keyword neighbours` : null;
-    const depth = limit + 20;
-    const ranked =
-      vector && typeof side !== 'string'
-        ? side.vectors.search(vector, depth, (key) => key !== self)
-        : lexicalSearch(lexical, plainQuery(`${paper.title} ${paper.title} ${paper.abstract}`), {
-            k: depth,
-            today: this.deps.today(),
-          });
+    const ranked = rankSimilar(lexical, paper, self, semantic && vector ? { ...semantic, vector } : null, {
+      depth: Math.max(FUSION_DEPTH, limit + 20),
+    });
     const ids = ranked.map((hit) => lexical.paperIdOf(hit.key) as string);
     const papers = await this.deps.store.getPapers(ids);
     const selfTitle = titlePaperId(paper.title);
     const terms = new Set<string>();
     const hits = ranked
       .flatMap((hit, i) => {
-        if (hit.key === self || (vector && hit.score > 0.995)) return [];
         const other = papers.get(ids[i] as string);
         // The same paper under another id (a seed page entry, another source) is not "similar", it is itself.
         return other && titlePaperId(other.title) !== selfTitle ? [{ paper: other, score: hit.score }] : [];
@@ -281,8 +300,46 @@ export class SearchService {
         title: highlight(hit.paper.title, terms),
         snippet: makeSnippet(hit.paper.abstract, terms),
       }));
-    return { paper, hits, mode: vector ? 'semantic' : 'lexical', notice };
+    return { paper, hits, mode: vector ? 'hybrid' : 'lexical', notice };
   }
+}
+
+/**
+ * A paper's neighbours: the more-like-this query's top and the embedding neighbours' top, each scored on
+ * both sides and fused with the model's weight for similar papers. A near-identical vector is the paper
+ * itself under another id, and is left out; so is a neighbour below the model's similarity floor that
+ * shares none of the paper's distinctive terms.
+ */
+export function rankSimilar(
+  lexical: LexicalSnapshot,
+  paper: { title: string; abstract: string },
+  self: number,
+  semantic: (Semantic & { vector: Float32Array }) | null,
+  options: { depth: number },
+): { key: number; score: number }[] {
+  const query = moreLikeThis(lexical, paper);
+  const lexicalHits = searchResolved(lexical, query, options.depth + 1).filter((hit) => hit.key !== self);
+  if (!semantic) return lexicalHits.slice(0, options.depth);
+  const { vectors, vector, embedder } = semantic;
+  const keys = [
+    ...new Set([
+      ...lexicalHits.map((hit) => hit.key),
+      ...vectors.search(vector, options.depth, (key) => key !== self).map((hit) => hit.key),
+    ]),
+  ];
+  const lexicalScore = scoresResolved(lexical, query.scoring, keys);
+  const floor = embedder.settings.semanticFloor;
+  const candidates = keys.flatMap((key, i) => {
+    const other = vectors.vector(key);
+    const candidate = {
+      key,
+      lexical: lexicalScore[i] as number,
+      semantic: other ? dotProduct(other, vector) : 0,
+    };
+    const itself = candidate.semantic > 0.995;
+    return itself || (candidate.lexical === 0 && candidate.semantic < floor) ? [] : [candidate];
+  });
+  return fuse(candidates, embedder.settings.similarLexicalWeight).slice(0, options.depth);
 }
 
 function passesPhrases(

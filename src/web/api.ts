@@ -170,6 +170,7 @@ export function createApi(deps: WebDeps): OpenAPIHono {
           query: params.q,
           mode: result.mode,
           notice: result.notice,
+          correctedQuery: result.correctedQuery,
           items: result.hits.map((hit) => ({
             ...summary(hit.paper, votes.get(hit.paper.id) ?? 0),
             score: hit.score,
@@ -222,7 +223,7 @@ export function createApi(deps: WebDeps): OpenAPIHono {
     createRoute({
       method: 'get',
       path: '/papers/{id}/similar',
-      summary: 'The papers most like one paper (embedding neighbours, else keyword neighbours)',
+      summary: 'The papers most like one paper (its distinctive words and its embedding neighbours, fused)',
       request: { params: PaperParams, query: SimilarQuery },
       responses: {
         200: { description: 'Similar papers', content: { 'application/json': { schema: SimilarSchema } } },

@@ -94,6 +94,8 @@ export interface SearchParams {
   category?: string;
   from?: string;
   to?: string;
+  /** 'off': the words as typed, uncorrected. */
+  spelling?: 'on' | 'off';
   page: number;
   per_page: number;
 }
@@ -103,6 +105,8 @@ export interface SearchPageResult {
   hasMore: boolean;
   mode: SearchMode;
   notice: string | null;
+  /** The query the results are for, when unknown words were corrected. */
+  correctedQuery: string | null;
 }
 
 /**
@@ -122,6 +126,7 @@ export async function searchPage(
     from: params.from,
     to: params.to,
     categories: params.category ? [params.category] : undefined,
+    spelling: params.spelling !== 'off',
   };
   let response;
   try {
@@ -140,5 +145,6 @@ export async function searchPage(
     hasMore: response.hits.length > params.per_page,
     mode: response.mode,
     notice: response.notice,
+    correctedQuery: response.spelling?.corrected ?? null,
   };
 }

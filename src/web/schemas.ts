@@ -79,6 +79,13 @@ export const SearchQuery = z.object({
   category,
   from: day('from').optional(),
   to: day('to').optional(),
+  spelling: z
+    .enum(['on', 'off'])
+    .default('on')
+    .openapi({
+      param: { name: 'spelling', in: 'query' },
+      description: 'off: search for the words as typed, even those no paper contains',
+    }),
   ...pageParams,
 });
 
@@ -171,6 +178,10 @@ export const SearchResultsSchema = z
     query: z.string(),
     mode: SearchModeSchema,
     notice: z.string().nullable(),
+    correctedQuery: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The query the results are for, when words no paper contains were corrected' }),
     items: z.array(PaperSummarySchema.extend({ score: z.number(), snippet: SnippetSchema })),
     page: z.number().int(),
     perPage: z.number().int(),

@@ -189,7 +189,7 @@ test('similar papers: neighbours without the paper itself or its duplicates; lex
   await embedMissing(store, embedder);
   const search = await service(store, join(dir, 'index'));
   const similar = await search.similar(String(original.id), 10);
-  assert.equal(similar.mode, 'semantic');
+  assert.equal(similar.mode, 'hybrid');
   assert.equal(similar.hits.length, 10);
   assert.ok(similar.hits.every((h) => h.paper.id !== original.id && h.paper.id !== 'title:duplicate-of-10'));
   assert.ok(similar.hits.every((h) => h.paper.title !== original.title));

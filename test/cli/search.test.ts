@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
-
-const MODEL = sharedPath('models', 'converted', 'universal-sentence-encoder-lite');
+import { embeddedDemo } from '../embedded-demo.js';
+import { runCli, sharedPath, tempDir } from '../helpers.js';
 
 interface Result {
   id: string;
@@ -39,16 +38,7 @@ describe('search, similar and embed on the demo corpus', () => {
   };
 
   before(async () => {
-    const dir = tempDir({ after: (fn) => process.on('exit', fn) });
-    env = { OPENPAPERS_DB: join(dir, 'demo.db'), OPENPAPERS_EMBED_MODEL: MODEL };
-    const ingested = await runCli(['ingest', join(REPO_ROOT, 'demo', 'papers.jsonl.gz'), '--json'], env);
-    assert.equal(ingested.code, 0, ingested.stderr);
-    const embedded = await runCli(['embed'], env);
-    assert.equal(embedded.code, 0, embedded.stderr);
-    assert.match(
-      embedded.stdout,
-      /^Embedded 4,329 papers with .* \(0 of the 4,329 new or changed papers were up to date\)/,
-    );
+    ({ env } = await embeddedDemo({ after: (fn) => process.on('exit', fn) }));
   });
 
   test('golden: the top results of keyword and hybrid queries', async () => {
@@ -130,6 +120,30 @@ describe('search, similar and embed on the demo corpus', () => {
     assert.ok(results.every((r) => r.id !== (first as Result).id));
   });
 
+  // Papers chosen so that a reader can judge: hybrid attention, Turkish tokenisation, flood mapping from
+  // satellites. Each list is what a reader would call on topic; a ranking change that moves them shows here.
+  test('golden: the similar papers of three demo papers', async () => {
+    const golden: Record<string, string[]> = {
+      // Morphing into Hybrid Attention Models
+      '2606.30562': ['2606.27791', '2606.20971', '2606.20097'],
+      // Morpheus: A Morphology-Aware Neural Tokenizer and Word Embedder for Turkish
+      '2606.18717': ['2606.15144', '2606.23943', '2606.29614'],
+      // High-Resolution Flood Mapping With Sentinel-1 and Sentinel-2 …
+      '2606.30511': ['2606.16302', '2606.29134', '2606.17713'],
+    };
+    for (const [id, expected] of Object.entries(golden)) {
+      const similar = await runCli(['similar', id, '--limit', '3', '--json'], env);
+      assert.equal(similar.code, 0, similar.stderr);
+      const { mode, results } = JSON.parse(similar.stdout) as { mode: string; results: Result[] };
+      assert.equal(mode, 'hybrid');
+      assert.deepEqual(
+        results.map((r) => r.id),
+        expected,
+        `${id}: ${results.map((r) => r.title).join(' | ')}`,
+      );
+    }
+  });
+
   test('index brings the index up to date, rebuild builds it again, status says what it holds', async () => {
     for (const [args, done] of [
       [['index'], /0 paper and 0 vector changes applied/],
@@ -189,10 +203,11 @@ describe('search, similar and embed on the demo corpus', () => {
   });
 });
 
+// Hybrid and semantic evaluation, which need the whole corpus embedded, is npm run bench:relevance.
 describe('eval on the SciFact train split', () => {
-  test('lexical reaches the published BM25 level, and hybrid ranks no worse', async (t) => {
+  test('lexical reaches the published BM25 level', async (t) => {
     const dir = tempDir(t);
-    const env = { OPENPAPERS_EMBED_MODEL: MODEL };
+    const env = { OPENPAPERS_EMBED_MODEL: '/nonexistent/model' };
     const scifact = sharedPath('data', 'beir-scifact');
     const run = async (mode: string) => {
       const result = await runCli(
@@ -215,13 +230,8 @@ describe('eval on the SciFact train split', () => {
       return JSON.parse(result.stdout) as Record<'ndcg@10' | 'recall@100' | 'mrr@10' | 'queries', number>;
     };
     const lexical = await run('lexical');
-    const hybrid = await run('hybrid');
     assert.equal(lexical.queries, 809);
     assert.ok(lexical['ndcg@10'] >= 0.66, `lexical nDCG@10 ${lexical['ndcg@10']}`);
-    assert.ok(
-      hybrid['ndcg@10'] >= lexical['ndcg@10'],
-      `hybrid ${hybrid['ndcg@10']} < lexical ${lexical['ndcg@10']}`,
-    );
     assert.ok(lexical['recall@100'] > 0.85 && lexical['mrr@10'] > 0.6);
   });
 });

@@ -156,6 +156,24 @@ describe('JSON API', () => {
     assert.equal((semantic.error as Json).code, 'OP_ERR_SEMANTIC');
   });
 
+  test('search: a typo is corrected from the index vocabulary (unless spelling=off); nonsense finds nothing', async () => {
+    const typo = await get('/api/search?q=linear+atention+transfromer&mode=lexical', '/search');
+    assert.equal(typo.correctedQuery, 'linear attention transformer');
+    assert.ok((typo.items as Json[]).length > 0);
+    assert.ok((typo.items as Json[]).some((item) => /attention/i.test(String(item.title))));
+    const asTyped = await get(
+      '/api/search?q=linear+atention+transfromer&mode=lexical&spelling=off',
+      '/search',
+    );
+    assert.equal(asTyped.correctedQuery, null);
+    const known = await get('/api/search?q=linear+attention&mode=lexical', '/search');
+    assert.equal(known.correctedQuery, null);
+    const nonsense = await get('/api/search?q=qwxyzzy+flurbonic', '/search');
+    assert.deepEqual(nonsense.items, []);
+    assert.equal(nonsense.correctedQuery, null);
+    assert.equal(nonsense.hasMore, false);
+  });
+
   test('bad input is a 4xx with a stable code and a message naming the parameter, never a 500', async () => {
     const cases: [string, number, string, RegExp][] = [
       ['/api/daily?date=2026-02-30', 400, '/daily', /date/],

@@ -12,14 +12,14 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import type { ParsedMail } from 'mailparser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseLibraryFile } from '../../src/adapters/formats/library-files.js';
-import { CLI, REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
+import { embeddedDemo } from '../embedded-demo.js';
+import { CLI, REPO_ROOT, runCli } from '../helpers.js';
 import { HOSTILE, XSS } from './fixture.js';
 import { startArxivReplay } from './arxiv-replay.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 const CHROMIUM = process.env.OPENPAPERS_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(REPO_ROOT, 'test-output', 'screenshots');
-const MODEL = sharedPath('models', 'converted', 'universal-sentence-encoder-lite');
 
 describe('in the browser', () => {
   let server: ChildProcess;
@@ -35,19 +35,15 @@ describe('in the browser', () => {
     mkdirSync(SHOTS, { recursive: true });
     smtp = await startSmtp();
     arxiv = await startArxivReplay();
-    const dir = tempDir({ after: (fn) => process.on('exit', fn) });
-    env = { OPENPAPERS_DB: join(dir, 'site.db'), OPENPAPERS_EMBED_MODEL: MODEL };
-    const hostile = join(dir, 'hostile.jsonl');
+    const demo = await embeddedDemo({ after: (fn) => process.on('exit', fn) }, 'site.db');
+    env = demo.env;
+    const hostile = join(demo.dir, 'hostile.jsonl');
     writeFileSync(
       hostile,
       HOSTILE.map((paper) => JSON.stringify({ ...paper, sources: ['test'] })).join('\n'),
     );
     // As `npm run demo` does: the index is built before the server starts (else searches say it is being built).
-    for (const args of [
-      ['ingest', join(REPO_ROOT, 'demo', 'papers.jsonl.gz'), hostile],
-      ['embed'],
-      ['index'],
-    ]) {
+    for (const args of [['ingest', hostile], ['embed'], ['index']]) {
       const result = await runCli(args, env);
       assert.equal(result.code, 0, result.stderr);
     }
@@ -152,6 +148,31 @@ describe('in the browser', () => {
       filteredTitles,
       'the feed lists what the page lists, in the same order',
     );
+  });
+
+  test('a typo is searched as corrected, with the way back; nonsense gets the empty page, not neighbours', async () => {
+    await page.goto(base);
+    await page.getByLabel('Search papers').fill('grpah neural netwroks');
+    await page.getByLabel('Search papers').press('Enter');
+    await page.waitForURL(/\/search\?q=/);
+    const status = page.locator('p.spelling');
+    assert.equal(
+      (await status.textContent())?.replace(/\s+/g, ' ').trim(),
+      'Showing results for graph neural networks. Search instead for grpah neural netwroks.',
+    );
+    const titles = await page.locator('ol.cards article.card h3 a').allTextContents();
+    assert.ok(titles.length > 0 && /graph/i.test(titles[0] ?? ''), titles[0]);
+    await page.screenshot({ path: join(SHOTS, 'search-typo.png') });
+    await status.getByRole('link', { name: 'grpah neural netwroks' }).click();
+    await page.waitForURL(/spelling=off/);
+    assert.equal(await page.locator('p.spelling').count(), 0);
+
+    // The demo is embedded: without the similarity floor the semantic side would list neighbours here.
+    await page.goto(`${base}/search?q=qwxyzzy+flurbonic`);
+    assert.equal(await page.locator('ol.cards article.card').count(), 0);
+    assert.match((await page.locator('p.empty').textContent()) ?? '', /No papers match/);
+    assert.equal(await page.getByRole('heading', { name: 'Suggestions' }).count(), 1);
+    await page.screenshot({ path: join(SHOTS, 'search-nothing.png') });
   });
 
   test('hostile titles and abstracts stay inert: no script runs, no dialog opens', async () => {

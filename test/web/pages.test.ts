@@ -126,7 +126,27 @@ describe('pages and feeds', () => {
     );
     const none = await page('/search?q=zzqxjv+plorbnik');
     assert.match(none, /No papers match <strong>zzqxjv plorbnik<\/strong>/);
+    assert.match(none, /Suggestions/);
+    assert.match(none, /<a href="\/trending">what is trending<\/a>/);
     assert.match(none, /Search tips/);
+    const filtered = await page('/search?q=zzqxjv+plorbnik+blorf&category=cs.CL');
+    assert.match(
+      filtered,
+      /href="\/search\?q=zzqxjv\+plorbnik&amp;category=cs.CL">zzqxjv plorbnik<\/a>/,
+      'fewer words',
+    );
+    assert.match(filtered, /href="\/search\?q=zzqxjv\+plorbnik\+blorf">Search without the filters/);
+    const typo = await page('/search?q=transfromer&mode=lexical');
+    assert.match(
+      typo,
+      /Showing results for <a href="\/search\?q=transformer&amp;mode=lexical"><strong>transformer<\/strong><\/a>/,
+    );
+    assert.match(
+      typo,
+      /Search instead for <a href="\/search\?q=transfromer&amp;mode=lexical&amp;spelling=off">transfromer<\/a>/,
+    );
+    assert.match(typo, /<mark>[Tt]ransformer/);
+    assert.match(await page('/search?q=transfromer&mode=lexical&spelling=off'), /No papers match/);
     assert.match(await page('/search?q=attention'), /semantic search is off/);
   });
 

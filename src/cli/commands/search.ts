@@ -153,9 +153,16 @@ function printHits(hits: SearchHit[], offset: number): void {
 
 function printResponse(response: SearchResponse, json: boolean, offset: number, emptyHelp: string): void {
   if (response.notice) process.stderr.write(`openpapers: ${response.notice}\n`);
+  const spelling = response.spelling;
+  if (spelling && !json)
+    process.stderr.write(
+      `Showing results for "${spelling.corrected}" (no paper has some words of "${spelling.original}"; --no-spelling searches for them as typed)\n\n`,
+    );
   if (json) {
+    const correctedQuery = spelling?.corrected ?? null;
+    const results = response.hits.map(hitJson);
     process.stdout.write(
-      `${JSON.stringify({ mode: response.mode, notice: response.notice, results: response.hits.map(hitJson) }, null, 2)}\n`,
+      `${JSON.stringify({ mode: response.mode, notice: response.notice, correctedQuery, results }, null, 2)}\n`,
     );
   } else if (response.hits.length === 0) {
     process.stdout.write(emptyHelp);
@@ -168,7 +175,6 @@ const NOTHING_FOUND = `No papers match.
 Try fewer or other words, drop quotes or +required words, widen --from/--to or --category,
 or see "openpapers search --help" for the query syntax.
 `;
-
 export interface SearchOptions {
   mode: SearchMode;
   limit: number;
@@ -176,6 +182,8 @@ export interface SearchOptions {
   from?: string;
   to?: string;
   category?: string;
+  /** false (--no-spelling): the words as typed. */
+  spelling?: boolean;
   json?: boolean;
 }
 
@@ -190,6 +198,7 @@ export async function searchCommand(query: string, options: SearchOptions, confi
       from: options.from,
       to: options.to,
       categories: options.category ? [options.category] : undefined,
+      spelling: options.spelling,
     });
     reader.close();
     printResponse(response, Boolean(options.json), options.offset, NOTHING_FOUND);

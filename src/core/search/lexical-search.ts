@@ -32,7 +32,7 @@ export interface LexicalOptions {
 
 /** The query against one snapshot: weighted scoring terms, required and excluded terms, filters. */
 export interface ResolvedQuery {
-  /** Terms that some live document holds, with their idf and how often the query names them. */
+  /** Terms that some live document holds, with their idf and weight (how often the query names them). */
   scoring: { term: string; idf: number; count: number }[];
   required: string[];
   excluded: string[];
@@ -266,9 +266,13 @@ export function lexicalSearch(
   query: Query,
   options: LexicalOptions,
 ): LexicalHit[] {
-  const resolved = resolveQuery(snapshot, query, options);
+  return searchResolved(snapshot, resolveQuery(snapshot, query, options), options.k);
+}
+
+/** Top-k for a query already resolved against this snapshot (a parsed query, or terms picked from a paper). */
+export function searchResolved(snapshot: LexicalSnapshot, resolved: ResolvedQuery, k: number): LexicalHit[] {
   if (resolved.impossible || resolved.scoring.length === 0) return [];
-  const top = new TopK(options.k);
+  const top = new TopK(k);
   for (let position = 0; position < snapshot.segments.length; position++) {
     searchSegment(snapshot, position, resolved, top);
   }
@@ -396,7 +400,14 @@ export function lexicalScores(
   keys: readonly number[],
   today: string,
 ): Float64Array {
-  const { scoring } = resolveQuery(snapshot, query, { today });
+  return scoresResolved(snapshot, resolveQuery(snapshot, query, { today }).scoring, keys);
+}
+
+export function scoresResolved(
+  snapshot: LexicalSnapshot,
+  scoring: ResolvedQuery['scoring'],
+  keys: readonly number[],
+): Float64Array {
   const scores = new Float64Array(keys.length);
   const bySegment = new Map<number, { doc: number; i: number }[]>();
   keys.forEach((key, i) => {

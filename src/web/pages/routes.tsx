@@ -170,6 +170,7 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
           perPage={20}
           hasMore={false}
           notice={null}
+          correctedQuery={null}
           usedMode="hybrid"
           now={deps.now()}
           vote={null}
@@ -190,6 +191,7 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
         perPage={params.per_page}
         hasMore={result.hasMore}
         notice={result.notice}
+        correctedQuery={result.correctedQuery}
         usedMode={result.mode}
         now={deps.now()}
         vote={await voteContext(

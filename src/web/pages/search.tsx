@@ -9,6 +9,7 @@ export interface SearchForm {
   category?: string;
   from?: string;
   to?: string;
+  spelling?: 'on' | 'off';
 }
 
 export function searchHref(form: SearchForm, page = 1, path = '/search'): string {
@@ -18,6 +19,7 @@ export function searchHref(form: SearchForm, page = 1, path = '/search'): string
     category: form.category,
     from: form.from,
     to: form.to,
+    spelling: form.spelling === 'off' ? 'off' : undefined,
     page: page > 1 ? page : undefined,
   });
 }
@@ -49,6 +51,43 @@ function SearchHelp() {
   );
 }
 
+/** What to try when nothing matches: each concrete, with a link where one helps. */
+function NothingFound(props: { form: SearchForm }) {
+  const { form } = props;
+  const words = form.q.split(/\s+/).filter(Boolean);
+  const filtered = Boolean(form.category || form.from || form.to);
+  return (
+    <section class="help" aria-labelledby="nothing-title">
+      <h2 id="nothing-title">Suggestions</h2>
+      <ul>
+        <li>Check the spelling, or use other words for the same idea.</li>
+        {words.length > 2 ? (
+          <li>
+            Use fewer words:{' '}
+            <a href={searchHref({ ...form, q: words.slice(0, 2).join(' ') })}>
+              {words.slice(0, 2).join(' ')}
+            </a>
+            .
+          </li>
+        ) : null}
+        {filtered ? (
+          <li>
+            <a href={searchHref({ q: form.q, mode: form.mode })}>Search without the filters</a>.
+          </li>
+        ) : null}
+        {form.mode !== 'hybrid' ? (
+          <li>
+            <a href={searchHref({ ...form, mode: 'hybrid' })}>Search by keywords and meaning</a>.
+          </li>
+        ) : null}
+        <li>
+          Or browse <a href="/">today's papers</a> and <a href="/trending">what is trending</a>.
+        </li>
+      </ul>
+    </section>
+  );
+}
+
 export function SearchPage(props: {
   form: SearchForm | null;
   hits: SearchHit[];
@@ -57,6 +96,8 @@ export function SearchPage(props: {
   perPage: number;
   hasMore: boolean;
   notice: string | null;
+  /** The query the results are for, when unknown words were corrected. */
+  correctedQuery: string | null;
   usedMode: SearchMode;
   now: string;
   vote: VoteContext | null;
@@ -120,12 +161,22 @@ export function SearchPage(props: {
               {props.notice}
             </p>
           ) : null}
+          {props.correctedQuery ? (
+            <p class="notice spelling" role="status">
+              Showing results for{' '}
+              <a href={searchHref({ ...form, q: props.correctedQuery })}>
+                <strong>{props.correctedQuery}</strong>
+              </a>
+              . Search instead for <a href={searchHref({ ...form, spelling: 'off' })}>{form.q}</a>.
+            </p>
+          ) : null}
           {props.hits.length === 0 ? (
             <>
               <p class="empty">
                 No papers match <strong>{form.q}</strong>
                 {form.category || form.from || form.to ? ' with these filters' : ''}.
               </p>
+              <NothingFound form={form} />
               <SearchHelp />
             </>
           ) : (
