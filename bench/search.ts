@@ -246,9 +246,34 @@ async function servePhase(): Promise<object> {
     }
     result[mode] = percentiles(times);
   }
+  // What spelling correction costs: the same titles with two letters of their longest word swapped, so
+  // that it is not in the vocabulary and the query is corrected before it runs.
+  const typos = list.map(withTypo);
+  const times: number[] = [];
+  let corrected = 0;
+  for (const query of typos) {
+    const t = performance.now();
+    const response = await search.search({ query, mode: 'lexical', limit: 10, plain: true });
+    times.push(performance.now() - t);
+    if (response.spelling) corrected++;
+  }
+  result.typos = { ...percentiles(times), corrected };
   await store.close();
   result.rssMb = rss();
   return result;
+}
+
+function withTypo(title: string): string {
+  const words = title.split(' ');
+  const longest = words.reduce(
+    (best, word, i) => (word.length > (words[best] as string).length ? i : best),
+    0,
+  );
+  const word = words[longest] as string;
+  const at = Math.floor(word.length / 2);
+  words[longest] =
+    word.slice(0, at - 1) + (word[at] as string) + (word[at - 1] as string) + word.slice(at + 1);
+  return words.join(' ');
 }
 
 function fts5Phase(): object {
@@ -645,6 +670,11 @@ function report(results: Record<string, Record<string, unknown>>): void {
   row('baseline: SQLite FTS5 bm25(), top 10', fts5 as Record<string, number>);
   for (const mode of ['lexical', 'semantic', 'hybrid'])
     row(`OpenPapers ${mode}`, serve[mode] as Record<string, number>);
+  const typos = serve.typos as Record<string, number> | undefined;
+  if (typos) {
+    row('OpenPapers lexical, a typo in each', typos);
+    console.log(`  (spelling corrected ${typos.corrected} of ${QUERIES} queries with a typo)`);
+  }
   console.log(
     `\nANN recall@10 against exact search: ${f(recall.recallAt10 as number, 3)} (${recall.queries} queries)`,
   );
