@@ -1,5 +1,5 @@
 /** Plain-text rendering of papers for the terminal. */
-import { paperDay, type Paper } from '../core/paper.js';
+import { isWithdrawn, paperDay, type Paper } from '../core/paper.js';
 import { inertControls } from '../core/text.js';
 
 /** Text from the store never sends escape sequences to the terminal (see core/text.inertControls). */
@@ -30,6 +30,7 @@ function wrap(text: string, width = 100): string {
 export function paperDetails(paper: Paper): string {
   const fields: [string, string | null][] = [
     ['id', paper.id],
+    ['status', isWithdrawn(paper) ? 'withdrawn (its latest version on arXiv withdraws it)' : null],
     ['authors', paper.authors.join(', ') || null],
     ['day', paperDay(paper)],
     ['categories', paper.categories.join(' ') || null],

@@ -123,3 +123,14 @@ export function recordProblem(record: PaperRecord): string | null {
   }
   return null;
 }
+
+// arXiv's own wording when a paper is withdrawn: the new version's comments (and often its abstract) say so.
+const WITHDRAWN_COMMENT =
+  /\b(?:has been|is|was|were)\s+withdrawn\b|^\s*withdrawn\b|\bwithdrawn by (?:the )?authors?\b/i;
+const WITHDRAWN_ABSTRACT =
+  /^\s*(?:this (?:paper|article|submission|manuscript|work) )?(?:has been |is )?withdrawn\b/i;
+
+/** Whether the latest version withdraws the paper; it is kept, and marked. */
+export function isWithdrawn(paper: Pick<PaperRecord, 'comments' | 'abstract'>): boolean {
+  return WITHDRAWN_COMMENT.test(paper.comments ?? '') || WITHDRAWN_ABSTRACT.test(paper.abstract);
+}

@@ -1,7 +1,7 @@
 /** The JSON API under /api, declared with the schemas that validate it and that generate /api/openapi.json. */
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { OpenPapersError } from '../core/errors.js';
-import { paperDay, type Paper } from '../core/paper.js';
+import { isWithdrawn, paperDay, type Paper } from '../core/paper.js';
 import { periodPage, searchPage, submittedFor, type PeriodParams, type WebDeps } from './queries.js';
 import {
   DailyQuery,
@@ -33,6 +33,7 @@ function summary(paper: Paper, votes: number): z.infer<typeof PaperSummarySchema
     categories: paper.categories,
     day: paperDay(paper),
     abstract: paper.abstract,
+    withdrawn: isWithdrawn(paper),
     votes,
     url: paperPath(paper.id),
     arxivUrl: links?.abs ?? null,

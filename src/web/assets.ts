@@ -113,6 +113,7 @@ div.meta { margin: .2rem 0; }
   background: var(--card); color: var(--fg); }
 .removed { color: var(--muted); font-style: italic; }
 .badge.private { background: var(--muted); }
+.badge.withdrawn { background: #a33; color: #fff; }
 .muted { color: var(--muted); font-size: .92rem; }
 .note { margin: .35rem 1rem; white-space: pre-wrap; }
 .note-actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .35rem 0 0 1rem; }

@@ -115,6 +115,7 @@ export const PaperSummarySchema = z
     categories: z.array(z.string()),
     day: z.string().nullable().openapi({ description: 'the day the paper belongs to on daily lists' }),
     abstract: z.string(),
+    withdrawn: z.boolean().openapi({ description: 'the latest version on arXiv withdraws the paper' }),
     votes: z.number().int(),
     url: z.string().openapi({ description: 'the paper page on this server' }),
     arxivUrl: z.string().nullable(),

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sharedPath, tempDir } from '../helpers.js';
+import { isWithdrawn } from '../../src/core/paper.js';
 import { readAll, records, rejections } from './read.js';
 
 const fixtures = (...parts: string[]) => sharedPath('data', 'fixtures', ...parts);
@@ -176,4 +177,23 @@ test('OpenPapers JSON lines: the seed pages, titled ids of their own', async () 
   const papers = records(items);
   assert.equal(papers.length, 349);
   assert.ok(papers.every((p) => /^title:[0-9a-f]{16}$/.test(p.id)));
+});
+
+test('withdrawn papers are recognised from arXiv’s own wording, in the real snapshot and nowhere else', async () => {
+  const { items } = await readAll(
+    sharedPath('data', 'arxiv-kaggle-snapshot-sample', 'arxiv-metadata-oai-snapshot.first200.json'),
+  );
+  const withdrawn = records(items).filter((paper) => isWithdrawn(paper));
+  assert.deepEqual(
+    withdrawn.map((paper) => paper.id),
+    ['0704.0156'],
+    'its comments: "This paper has been withdrawn by the authors"',
+  );
+  const base = { comments: null, abstract: 'We study withdrawn liquidity in markets.' };
+  assert.equal(isWithdrawn(base), false, 'the word alone, in an abstract, is not a withdrawal');
+  assert.equal(isWithdrawn({ ...base, comments: 'Withdrawn due to an error in Lemma 2' }), true);
+  assert.equal(
+    isWithdrawn({ ...base, abstract: 'This submission has been withdrawn by arXiv administrators.' }),
+    true,
+  );
 });

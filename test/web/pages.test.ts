@@ -259,4 +259,43 @@ describe('pages and feeds', () => {
       /<link rel="alternate" type="application\/rss\+xml" title="Daily papers" href="\/feeds\/daily.rss\?date=2026-07-01"\/>/,
     );
   });
+
+  // Last: it changes a paper that earlier tests list.
+  test('a withdrawn paper is kept and marked, on its card, its page and in the API; a new version is marked updated', async () => {
+    const before = await page(`/?date=${LATEST_DAY}`);
+    const id = /<article class="card"[^>]*><h3[^>]*><a href="\/papers\/([^"]+)"/.exec(before)?.[1];
+    const paper = await fixture.store.getPaper(decodeURIComponent(id ?? ''));
+    assert.ok(paper, 'the first card of the day');
+    await fixture.store.upsertPapers(
+      [{ ...paper, comments: 'This paper has been withdrawn by the authors due to an error in Section 3.' }],
+      fixture.now.value,
+    );
+    assert.match(await page(`/papers/${paper.id}`), /<p class="notice withdrawn" role="status">Withdrawn: /);
+    const day = await page(`/?date=${LATEST_DAY}`);
+    const card = day.slice(day.indexOf(`href="/papers/${paper.id}"`));
+    assert.match(card.slice(0, card.indexOf('</h3>')), /<span class="badge withdrawn">withdrawn<\/span>/);
+    assert.equal((day.match(/badge withdrawn/g) ?? []).length, 1, 'and no other paper');
+    const api = (await (await fixture.app.request(`/api/papers/${paper.id}`)).json()) as {
+      withdrawn: boolean;
+    };
+    assert.equal(api.withdrawn, true);
+    assert.doesNotMatch(
+      card.slice(0, card.indexOf('</h3>')),
+      /badge updated/,
+      'its first version is its latest',
+    );
+
+    // A new version this week: marked "updated" on its card, on the day it always had.
+    const updated = new Date(Date.parse(fixture.now.value) - 86_400_000).toISOString();
+    await fixture.store.upsertPapers(
+      [{ ...paper, versions: [...paper.versions, { version: 9, date: updated }], updated }],
+      fixture.now.value,
+    );
+    const again = await page(`/?date=${LATEST_DAY}`);
+    const revised = again.slice(again.indexOf(`href="/papers/${paper.id}"`));
+    assert.match(
+      revised.slice(0, revised.indexOf('</h3>')),
+      /<span class="badge updated" title="new version of /,
+    );
+  });
 });

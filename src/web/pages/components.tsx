@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { ListedPaper } from '../../app/lists.js';
-import { paperDay, type Paper } from '../../core/paper.js';
+import { isWithdrawn, paperDay, type Paper } from '../../core/paper.js';
 import type { Snippet } from '../../core/search/snippet.js';
 import { categoryName } from '../../core/taxonomy.js';
 import { preview, renderLatex, renderLatexHighlighted } from '../latex.js';
@@ -164,6 +164,14 @@ export function isNew(paper: Paper, now: string): boolean {
   return age >= 0 && age < 86_400_000;
 }
 
+/** A new version in the last week, of a paper first published on another day. */
+export function isRecentlyUpdated(paper: Paper, now: string): boolean {
+  const updated = paper.updated?.slice(0, 10);
+  if (!updated || updated === paper.published?.slice(0, 10)) return false;
+  const age = Date.parse(now) - Date.parse(`${updated}T00:00:00Z`);
+  return age >= 0 && age < 7 * 86_400_000;
+}
+
 /** What a signed-in reader needs to vote: the form token, their votes, and where to come back to. */
 export interface VoteContext {
   csrf: string;
@@ -233,6 +241,12 @@ export function PaperCard(props: CardProps) {
           )}
         </a>
         {isNew(paper, props.now) ? <span class="badge">new</span> : null}
+        {isRecentlyUpdated(paper, props.now) ? (
+          <span class="badge updated" title={`new version of ${paper.updated?.slice(0, 10)}`}>
+            updated
+          </span>
+        ) : null}
+        {isWithdrawn(paper) ? <span class="badge withdrawn">withdrawn</span> : null}
       </h3>
       <Authors authors={paper.authors} max={5} />
       {/* A div, not a p: the vote button is a form, which a paragraph cannot hold. */}

@@ -1,6 +1,6 @@
 /** The paper page: everything about one paper, its similar papers, and room for the community. */
 import type { SearchHit } from '../../app/search.js';
-import { paperDay, type Paper } from '../../core/paper.js';
+import { isWithdrawn, paperDay, type Paper } from '../../core/paper.js';
 import { categoryName } from '../../core/taxonomy.js';
 import { arxivLinks, authorSearchPath, paperPath, withQuery } from '../urls.js';
 import type { StoredComment } from '../../app/ports.js';
@@ -30,6 +30,11 @@ export function PaperPage(props: {
         <h1 id="paper-title">
           <Latex text={paper.title} />
         </h1>
+        {isWithdrawn(paper) ? (
+          <p class="notice withdrawn" role="status">
+            Withdrawn: the latest version on arXiv withdraws this paper. It is kept here as it was.
+          </p>
+        ) : null}
         <ul class="author-list" aria-label="Authors">
           {paper.authors.map((author) => (
             <li>
