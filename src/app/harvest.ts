@@ -10,6 +10,7 @@ import {
   dayOf,
   listRecordsUrl,
   parseCheckpoint,
+  parseHarvestRecord,
   resumeUrl,
   type OaiCheckpoint,
   type OaiHarvestTarget,
@@ -65,12 +66,19 @@ export async function harvestOai(
 ): Promise<{ counts: HarvestCounts; checkpoint: OaiCheckpoint }> {
   const { store, now } = deps;
   const name = checkpointName(request.target);
-  const saved = parseCheckpoint(await store.getCursor(name));
+  const savedText = await store.getCursor(name);
+  const saved = parseCheckpoint(savedText);
   let checkpoint: OaiCheckpoint = request.from
     ? { from: request.from, token: null, nextFrom: null }
     : (saved ?? { from: request.firstFrom, token: null, nextFrom: null });
   const counts: HarvestCounts = { ...emptyCounts(), deleted: 0, pages: 0 };
-  const save = () => store.setCursor(name, JSON.stringify(checkpoint), now().toISOString());
+  // The record of the last harvest that ran to its end stays beside the checkpoint until the next one does.
+  let last = savedText ? parseHarvestRecord(savedText) : null;
+  const save = () => store.setCursor(name, JSON.stringify({ ...checkpoint, last }), now().toISOString());
+  const finished = () => {
+    const { read, new: added, updated, unchanged, deleted, rejected, pages } = counts;
+    last = { at: now().toISOString(), pages, read, new: added, updated, unchanged, deleted, rejected };
+  };
   let restarts = 0;
 
   for (;;) {
@@ -100,6 +108,7 @@ export async function harvestOai(
       continue;
     }
     if (page.error?.code === 'noRecordsMatch') {
+      finished();
       checkpoint = {
         from: checkpoint.nextFrom ?? dayOf(page.responseDate) ?? checkpoint.from,
         token: null,
@@ -128,6 +137,7 @@ export async function harvestOai(
     checkpoint = page.token
       ? { from: checkpoint.from, token: page.token, nextFrom }
       : { from: nextFrom, token: null, nextFrom: null };
+    if (!page.token) finished();
     await save();
     deps.onPage?.({ target: request.target, counts, checkpoint });
     if (!page.token) break;

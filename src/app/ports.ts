@@ -57,6 +57,8 @@ export interface PaperStore {
   /** A named position (a follower's cursor, a harvest checkpoint), or null when none is saved. */
   getCursor(name: string): Promise<string | null>;
   setCursor(name: string, value: string, at: string): Promise<void>;
+  /** The saved positions whose names start with `prefix`, by name, with when each was last saved. */
+  listCursors(prefix: string): Promise<{ name: string; value: string; updatedAt: string }[]>;
 
   /** Stored embeddings' text hashes for these papers under one model key. */
   embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>>;

@@ -12,6 +12,7 @@ import { apiDocument, createApi } from './api.js';
 import { ApiPage, type ApiDocument } from './pages/api-docs.js';
 import { registerAssets } from './assets.js';
 import { observe, responseCache, WebMetrics, type RequestLogEntry } from './http.js';
+import { CHECKPOINT_PREFIX } from '../core/harvest/oai-pmh.js';
 import { ErrorPage } from './pages/components.js';
 import { registerAccountRoutes } from './pages/account-routes.js';
 import { registerSubscribeRoutes } from './pages/subscribe-routes.js';
@@ -92,6 +93,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
       await deps.search.indexStatus(),
       await deps.store.revision(),
     );
+    metrics.observeHarvests(await deps.store.listCursors(CHECKPOINT_PREFIX));
     c.header('content-type', metrics.registry.contentType);
     c.header('cache-control', 'no-store');
     return c.body(await metrics.registry.metrics());

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IndexSnapshot, IndexStatus } from '../app/ports.js';
+import { checkpointTarget, parseCheckpoint, parseHarvestRecord } from '../core/harvest/oai-pmh.js';
 
 interface CachedResponse {
   stamp: string;
@@ -151,8 +152,55 @@ export class WebMetrics {
     progress: this.gauge('openpapers_index_work_done', 'Items done of the index work in progress'),
   };
 
+  readonly harvest = {
+    records: new Gauge({
+      name: 'openpapers_harvest_records',
+      help: 'Records the last complete OAI-PMH harvest of a set saw, by outcome',
+      labelNames: ['set', 'format', 'outcome'] as const,
+      registers: [this.registry],
+    }),
+    completed: new Gauge({
+      name: 'openpapers_harvest_last_completed_timestamp_seconds',
+      help: 'When the last OAI-PMH harvest of a set ran to its end',
+      labelNames: ['set', 'format'] as const,
+      registers: [this.registry],
+    }),
+    from: new Gauge({
+      name: 'openpapers_harvest_checkpoint_timestamp_seconds',
+      help: 'The day the next (or current) harvest of a set starts from',
+      labelNames: ['set', 'format'] as const,
+      registers: [this.registry],
+    }),
+    inProgress: new Gauge({
+      name: 'openpapers_harvest_in_progress',
+      help: 'Whether a chain of pages is part-way (1: a resumption token is saved)',
+      labelNames: ['set', 'format'] as const,
+      registers: [this.registry],
+    }),
+  };
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'openpapers_' });
+  }
+
+  /** Sets the harvest gauges from the checkpoints in the store (what every worker's harvests saved). */
+  observeHarvests(checkpoints: readonly { name: string; value: string }[]): void {
+    for (const { name, value } of checkpoints) {
+      const target = checkpointTarget(name);
+      const checkpoint = parseCheckpoint(value);
+      if (!target || !checkpoint) continue;
+      const labels = { set: target.set ?? '*', format: target.metadataPrefix };
+      this.harvest.from.set(labels, Date.parse(`${checkpoint.from}T00:00:00Z`) / 1000);
+      this.harvest.inProgress.set(labels, checkpoint.token ? 1 : 0);
+      const last = parseHarvestRecord(value);
+      if (!last) continue;
+      this.harvest.completed.set(labels, Date.parse(last.at) / 1000);
+      for (const outcome of ['read', 'new', 'updated', 'unchanged', 'deleted', 'rejected'] as const)
+        this.harvest.records.set(
+          { ...labels, outcome: outcome === 'read' ? 'seen' : outcome },
+          last[outcome],
+        );
+    }
   }
 
   private gauge(name: string, help: string): Gauge {

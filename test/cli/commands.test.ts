@@ -129,7 +129,7 @@ describe('openpapers CLI', () => {
         2,
         /^openpapers: unknown command 'frobnicate' \(see "openpapers --help"\)$/,
       ],
-      [['harvest', '--help'], 2, /^openpapers: unknown command 'harvest' \(see "openpapers --help"\)$/],
+      [['citations', '--help'], 2, /^openpapers: unknown command 'citations' \(see "openpapers --help"\)$/],
       [
         ['--db', db, 'index', 'bogus'],
         2,

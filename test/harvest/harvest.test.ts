@@ -106,7 +106,19 @@ describe('OAI-PMH harvesting', () => {
       { from: '2024-01-27', token: null, nextFrom: null },
       'the next harvest starts from the day of the first response',
     );
-    assert.deepEqual(JSON.parse((await store.getCursor(checkpointName(CS))) as string), checkpoint);
+    assert.deepEqual(JSON.parse((await store.getCursor(checkpointName(CS))) as string), {
+      ...checkpoint,
+      last: {
+        at: NOW.toISOString(),
+        pages: 2,
+        read: 7,
+        new: 7,
+        updated: 0,
+        unchanged: 0,
+        deleted: 0,
+        rejected: 0,
+      },
+    });
 
     replay.requests.length = 0;
     const again = await harvest(store, CS);
@@ -283,6 +295,15 @@ describe('openpapers harvest and the worker', () => {
     const jobs = JSON.parse((await runCli(['--db', db, 'jobs', '--json'])).stdout) as {
       runs: { job: string; status: string; summary: string | null }[];
     };
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /openpapers_harvest_records\{set="cs",format="oai_dc",outcome="new"\} 7/);
+    assert.match(metrics, /openpapers_harvest_records\{set="cs",format="oai_dc",outcome="rejected"\} 0/);
+    assert.match(metrics, /openpapers_harvest_in_progress\{set="cs",format="oai_dc"\} 0/);
+    const from = Date.parse('2024-01-27T00:00:00Z') / 1000;
+    assert.match(
+      metrics,
+      new RegExp(`openpapers_harvest_checkpoint_timestamp_seconds\\{set="cs",format="oai_dc"\\} ${from}`),
+    );
     const harvested = jobs.runs.find((run) => run.job === 'harvest');
     assert.equal(harvested?.status, 'done');
     assert.match(
@@ -292,7 +313,7 @@ describe('openpapers harvest and the worker', () => {
   });
 });
 
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 90_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => null);

@@ -755,7 +755,7 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       assert.deepEqual((await feed(null, 3)).ids.length, 4, 'from the start, each paper once');
     });
 
-    test('cursors: saved by name, overwritten, null when unknown', async (t) => {
+    test('cursors: saved by name, overwritten, null when unknown, listed by prefix', async (t) => {
       const store = await makeStore(t);
       assert.equal(await store.getCursor('embed:m'), null);
       await store.setCursor('embed:m', '12:2501.00001', '2026-01-01T00:00:00Z');
@@ -763,6 +763,13 @@ export function storeConformance(name: string, makeStore: StoreFactory): void {
       await store.setCursor('embed:m', '15:2501.00009', '2026-01-02T00:00:00Z');
       assert.equal(await store.getCursor('embed:m'), '15:2501.00009');
       assert.equal(await store.getCursor('harvest:cs'), 'token');
+      await store.setCursor('harvest_x', 'not a harvest cursor', '2026-01-03T00:00:00Z');
+      await store.setCursor('harvest:astro-ph', 'other', '2026-01-03T00:00:00Z');
+      assert.deepEqual(await store.listCursors('harvest:'), [
+        { name: 'harvest:astro-ph', value: 'other', updatedAt: '2026-01-03T00:00:00Z' },
+        { name: 'harvest:cs', value: 'token', updatedAt: '2026-01-01T00:00:00Z' },
+      ]);
+      assert.deepEqual(await store.listCursors('nothing:'), []);
     });
 
     test('a batch that fails part-way stores none of it, and what was stored before stays', async (t) => {

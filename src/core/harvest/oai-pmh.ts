@@ -42,8 +42,39 @@ export function resumeUrl(base: string, token: string): string {
   return url.href;
 }
 
+/** What the last harvest of a set that ran to its end saw, saved beside its checkpoint. */
+export interface HarvestRecord {
+  at: string;
+  pages: number;
+  read: number;
+  new: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+}
+
+export const CHECKPOINT_PREFIX = 'harvest:oai:';
+
 export function checkpointName(target: OaiHarvestTarget): string {
-  return `harvest:oai:${target.set ?? '*'}:${target.metadataPrefix}`;
+  return `${CHECKPOINT_PREFIX}${target.set ?? '*'}:${target.metadataPrefix}`;
+}
+
+/** The set and format a checkpoint's name is for. */
+export function checkpointTarget(name: string): OaiHarvestTarget | null {
+  if (!name.startsWith(CHECKPOINT_PREFIX)) return null;
+  const rest = name.slice(CHECKPOINT_PREFIX.length);
+  const at = rest.lastIndexOf(':');
+  const prefix = rest.slice(at + 1);
+  if (at < 0 || !(METADATA_PREFIXES as readonly string[]).includes(prefix)) return null;
+  const set = rest.slice(0, at);
+  return { set: set === '*' ? null : set, metadataPrefix: prefix as MetadataPrefix };
+}
+
+/** The record of the last complete harvest saved with a checkpoint, if any. */
+export function parseHarvestRecord(text: string): HarvestRecord | null {
+  const value = JSON.parse(text) as { last?: HarvestRecord };
+  return value.last ?? null;
 }
 
 export function parseCheckpoint(text: string | null): OaiCheckpoint | null {

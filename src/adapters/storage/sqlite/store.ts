@@ -62,6 +62,9 @@ export class SqliteStore implements PaperStore {
         'SELECT * FROM papers WHERE (revision, id) > (?, ?) ORDER BY revision, id LIMIT ?',
       ),
       getCursor: this.db.prepare<[string], { value: string }>('SELECT value FROM cursors WHERE name = ?'),
+      listCursors: this.db.prepare<[number, string], { name: string; value: string; updatedAt: string }>(
+        'SELECT name, value, updated_at AS updatedAt FROM cursors WHERE substr(name, 1, ?) = ? ORDER BY name',
+      ),
       setCursor: this.db.prepare<[string, string, string]>(
         `INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -739,6 +742,10 @@ export class SqliteStore implements PaperStore {
 
   async setCursor(name: string, value: string, at: string): Promise<void> {
     this.statements.setCursor.run(name, value, at);
+  }
+
+  async listCursors(prefix: string): Promise<{ name: string; value: string; updatedAt: string }[]> {
+    return this.statements.listCursors.all(prefix.length, prefix);
   }
 
   async embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>> {
