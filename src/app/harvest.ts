@@ -15,6 +15,12 @@ import {
   type OaiCheckpoint,
   type OaiHarvestTarget,
 } from '../core/harvest/oai-pmh.js';
+import {
+  apiCheckpointName,
+  API_MAX_RESULTS,
+  newestUrl,
+  parseApiCheckpoint,
+} from '../core/harvest/arxiv-api.js';
 import { OpenPapersError } from '../core/errors.js';
 import { addCounts, emptyCounts, ingestSource, type IngestCounts, type Rejection } from './ingest.js';
 import type { HarvestHttp, PaperStore, SourceItem } from './ports.js';
@@ -126,7 +132,7 @@ export async function harvestOai(
     const source = `OAI-PMH page ${counts.pages + 1} (${url})`;
     addCounts(
       counts,
-      await ingestSource(store, source, items(page.items), {
+      await ingestSource(store, source, itemsOf(page.items), {
         now: () => now().toISOString(),
         onRejected: deps.onRejected,
       }),
@@ -145,7 +151,7 @@ export async function harvestOai(
   return { counts, checkpoint };
 }
 
-async function* items(list: readonly SourceItem[]): AsyncGenerator<SourceItem> {
+async function* itemsOf(list: readonly SourceItem[]): AsyncGenerator<SourceItem> {
   yield* list;
 }
 
@@ -164,4 +170,63 @@ export function harvestSummary(
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+export interface NewestHarvestDependencies {
+  store: PaperStore;
+  http: HarvestHttp;
+  /** The entries of one API response, as records or rejections. */
+  parseFeed: (body: string) => Promise<SourceItem[]>;
+  now: () => Date;
+  onPage?: (counts: Readonly<HarvestCounts>) => void;
+  onRejected?: (rejection: Rejection) => void;
+}
+
+export interface NewestHarvestRequest {
+  base: string;
+  categories: readonly string[];
+  /** Where a first harvest stops (YYYY-MM-DD): papers first submitted before it are not asked for. */
+  firstFrom: string;
+  pageSize?: number;
+}
+
+/**
+ * The newest submissions in these categories from the arXiv API, newest first, down to the newest paper
+ * the last complete harvest saw (or `firstFrom`). The checkpoint moves only when a harvest completes, so
+ * one stopped part-way is done again from the top: what it stored merges unchanged.
+ */
+export async function harvestNewest(
+  deps: NewestHarvestDependencies,
+  request: NewestHarvestRequest,
+): Promise<{ counts: HarvestCounts; newest: string | null }> {
+  const { store, now } = deps;
+  const name = apiCheckpointName(request.categories);
+  const previous = parseApiCheckpoint(await store.getCursor(name));
+  const stopAt = previous ?? `${request.firstFrom}T00:00:00Z`;
+  const size = request.pageSize ?? 100;
+  const counts: HarvestCounts = { ...emptyCounts(), deleted: 0, pages: 0 };
+  let newest = previous;
+  for (let start = 0; start < API_MAX_RESULTS; start += size) {
+    const url = newestUrl(request.base, request.categories, start, size);
+    const items = await deps.parseFeed(await deps.http.get(url));
+    if (items.length === 0) break;
+    const source = `arXiv API page ${counts.pages + 1} (${url})`;
+    addCounts(
+      counts,
+      await ingestSource(store, source, itemsOf(items), {
+        now: () => now().toISOString(),
+        onRejected: deps.onRejected,
+      }),
+    );
+    counts.pages++;
+    deps.onPage?.(counts);
+    const published = items.flatMap((item) =>
+      item.ok && item.record.published ? [item.record.published] : [],
+    );
+    for (const time of published) if (newest === null || time > newest) newest = time;
+    // Newest first: once a page reaches what the last harvest saw, the rest is older still.
+    if (items.length < size || published.some((time) => time <= stopAt)) break;
+  }
+  await store.setCursor(name, JSON.stringify({ newest }), now().toISOString());
+  return { counts, newest };
 }

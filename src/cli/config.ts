@@ -9,7 +9,7 @@
  * Harvesting asks OPENPAPERS_ARXIV_OAI (default: oaipmh.arxiv.org/oai) for the sets in
  * OPENPAPERS_HARVEST_SETS (default: cs) in the OPENPAPERS_HARVEST_FORMAT metadata format (arXiv), going
  * back OPENPAPERS_HARVEST_DAYS days (3) the first time, one request every OPENPAPERS_ARXIV_INTERVAL_SECONDS
- * (3, as arXiv asks). The worker's jobs run on the cron expressions OPENPAPERS_CRON_EMBED,
+ * (3, as arXiv asks); the newest submissions in OPENPAPERS_HARVEST_CATEGORIES come from the arXiv API too. The worker's jobs run on the cron expressions OPENPAPERS_CRON_EMBED,
  * OPENPAPERS_CRON_HARVEST, OPENPAPERS_CRON_DAILY_DIGESTS and OPENPAPERS_CRON_WEEKLY_DIGESTS ("off" turns
  * one off), read in OPENPAPERS_CRON_TIMEZONE (default UTC).
  */
@@ -40,6 +40,10 @@ const envSchema = z.object({
     .regex(/^[\w.:-]+([\s,]+[\w.:-]+)*$/, 'must be OAI-PMH set names such as cs, math or physics:hep-th')
     .optional(),
   OPENPAPERS_HARVEST_FORMAT: z.enum(METADATA_PREFIXES).optional(),
+  OPENPAPERS_HARVEST_CATEGORIES: z
+    .string()
+    .regex(/^[\w.-]+([\s,]+[\w.-]+)*$/, 'must be arXiv categories such as cs.CL or hep-th')
+    .optional(),
   OPENPAPERS_HARVEST_DAYS: z
     .string()
     .regex(/^\d{1,4}$/, 'must be a whole number of days')
@@ -100,6 +104,8 @@ export interface Config {
     readonly oaiUrl: string;
     readonly sets: readonly string[];
     readonly metadataPrefix: MetadataPrefix;
+    /** Categories whose newest submissions come from the arXiv API as well (none: OAI-PMH only). */
+    readonly categories: readonly string[];
     /** How far back the first harvest of a set goes. */
     readonly firstDays: number;
     /** The least time between two requests to arXiv. */
@@ -156,6 +162,7 @@ export function loadConfig(
       oaiUrl: parsed.OPENPAPERS_ARXIV_OAI ?? ARXIV_OAI,
       sets: Object.freeze((parsed.OPENPAPERS_HARVEST_SETS ?? 'cs').split(/[\s,]+/).filter(Boolean)),
       metadataPrefix: parsed.OPENPAPERS_HARVEST_FORMAT ?? 'arXiv',
+      categories: Object.freeze((parsed.OPENPAPERS_HARVEST_CATEGORIES ?? '').split(/[\s,]+/).filter(Boolean)),
       firstDays: Number(parsed.OPENPAPERS_HARVEST_DAYS ?? 3),
       intervalMs: Number(parsed.OPENPAPERS_ARXIV_INTERVAL_SECONDS ?? 3) * 1000,
     }),

@@ -177,6 +177,16 @@ function buildProgram(): Command {
   program
     .command('harvest')
     .description('bring in what arXiv announced, over OAI-PMH, each set from where its last harvest ended')
+    .addOption(
+      new Option('--source <source>', 'only OAI-PMH (oai) or only the arXiv API (api)').choices([
+        'oai',
+        'api',
+      ]),
+    )
+    .option(
+      '--category <category...>',
+      'also the newest submissions in these categories, from the arXiv API (default: $OPENPAPERS_HARVEST_CATEGORIES)',
+    )
     .option(
       '--set <set...>',
       'OAI-PMH sets: cs, math, physics:hep-th, cs:cs:AI (default: $OPENPAPERS_HARVEST_SETS, else cs)',

@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { harvestOai, type HarvestRequest } from '../../src/app/harvest.js';
+import { harvestNewest, harvestOai, type HarvestRequest } from '../../src/app/harvest.js';
+import { parseArxivFeed } from '../../src/adapters/harvest/arxiv-feed.js';
 import { parseOaiPage } from '../../src/adapters/harvest/oai-pmh-page.js';
 import { politeHttp } from '../../src/adapters/harvest/polite-http.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
@@ -23,6 +24,7 @@ import {
   CS_TOKEN,
   HEP_TH_PAGE,
   recordedAnswer,
+  startApiReplay,
   startOaiReplay,
   type OaiReplay,
 } from './oai-replay.js';
@@ -191,6 +193,51 @@ describe('OAI-PMH harvesting', () => {
     assert.equal(after?.updated?.slice(0, 10), '2017-12-20');
     assert.equal(paperDay(after!), paperDay(before), 'its day does not move');
     assert.equal(after?.firstSeen, before.firstSeen);
+  });
+});
+
+describe('the arXiv API, newest first', () => {
+  test("pages down to the last harvest's newest paper, and on the next run takes only what is newer", async (t) => {
+    const api = await startApiReplay();
+    t.after(() => api.close());
+    const store = new SqliteStore(join(tempDir(t), 'hub.db'));
+    t.after(() => store.close());
+    const run = () =>
+      harvestNewest(
+        { store, http: politeHttp({ intervalMs: 0 }), parseFeed: parseArxivFeed, now: () => NOW },
+        { base: api.url, categories: ['cs.SE', 'cs.LG'], firstFrom: '1990-01-01', pageSize: 25 },
+      );
+    const total = api.entries.length;
+    assert.ok(total > 50, `${total} recorded entries`);
+
+    const first = await run();
+    const [query] = api.requests;
+    assert.equal(query?.get('search_query'), 'cat:cs.SE OR cat:cs.LG');
+    assert.equal(query?.get('sortBy'), 'submittedDate');
+    assert.equal(query?.get('sortOrder'), 'descending');
+    assert.deepEqual(
+      api.requests.map((request) => request.get('start')),
+      Array.from({ length: Math.floor(total / 25) + 1 }, (_, i) => String(i * 25)),
+      'every page, to a short or empty last one',
+    );
+    assert.equal(first.counts.new, total);
+    assert.equal(first.newest, /<published>([^<]+)<\/published>/.exec(api.entries[0] as string)?.[1]);
+
+    api.requests.length = 0;
+    const again = await run();
+    assert.equal(api.requests.length, 1, 'the first page reaches what was seen');
+    assert.equal(again.counts.new, 0);
+
+    // A submission newer than any: it alone is new, and the harvest stops at the first page.
+    const newer = (api.entries[0] as string)
+      .replace(/<id>[^<]+<\/id>/, '<id>http://arxiv.org/abs/2612.00001v1</id>')
+      .replace(/<published>[^<]+<\/published>/, '<published>2026-11-30T18:00:00Z</published>');
+    api.entries.unshift(newer);
+    api.requests.length = 0;
+    const third = await run();
+    assert.deepEqual([api.requests.length, third.counts.new, third.newest], [1, 1, '2026-11-30T18:00:00Z']);
+    assert.ok(await store.getPaper('2612.00001'));
+    assert.equal((await store.stats()).papers, total + 1);
   });
 });
 

@@ -5,9 +5,10 @@
  * `noRecordsMatch`, `badResumptionToken`, `503` with `Retry-After` — is answered in the same format,
  * built from the recorded pages. Each test can replace any answer.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { sharedPath } from '../helpers.js';
 
 const DIR = sharedPath('data', 'fixtures', 'arxiv-oai-pmh');
@@ -92,6 +93,46 @@ export async function startOaiReplay(): Promise<OaiReplay> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   replay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oai`;
+  replay.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return replay;
+}
+
+/**
+ * The arXiv API's newest-first listing, replayed: every entry of the recorded `search_query=testing` pages,
+ * ordered by first-version date, newest first, and paged by `start` and `max_results` as the API pages.
+ */
+export async function startApiReplay(): Promise<{
+  url: string;
+  requests: URLSearchParams[];
+  entries: string[];
+  close: () => Promise<void>;
+}> {
+  const dir = sharedPath('data', 'fixtures', 'arxiv-api-atom', 'arxiv-py-recorded-2026');
+  const bodies = readdirSync(dir)
+    .filter((name) => name.startsWith('q_testing'))
+    .map((name) => (JSON.parse(readFileSync(join(dir, name), 'utf8')) as { body: string }).body);
+  const byId = new Map<string, string>();
+  for (const body of bodies)
+    for (const entry of body.match(/<entry>[\s\S]*?<\/entry>/g) ?? [])
+      byId.set(/<id>([^<]+)<\/id>/.exec(entry)?.[1] ?? '', entry);
+  const published = (entry: string) => /<published>([^<]+)<\/published>/.exec(entry)?.[1] ?? '';
+  const entries = [...byId.values()].sort((a, b) => published(b).localeCompare(published(a)));
+  const head = (bodies[0] as string).slice(0, (bodies[0] as string).indexOf('<entry>'));
+  const replay = { url: '', requests: [] as URLSearchParams[], entries, close: () => Promise.resolve() };
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    replay.requests.push(query);
+    const start = Number(query.get('start'));
+    const page = replay.entries.slice(start, start + Number(query.get('max_results')));
+    response.writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' });
+    response.end(`${head}${page.join('\n')}\n</feed>\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  replay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
   replay.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -2,8 +2,9 @@
  * `openpapers harvest`: brings in what arXiv announced, over OAI-PMH, set by set, each from its checkpoint;
  * the worker's `harvest` job runs the same. Progress is one line per page on standard error.
  */
-import { harvestOai, harvestSummary, type HarvestCounts } from '../../app/harvest.js';
+import { harvestNewest, harvestOai, harvestSummary, type HarvestCounts } from '../../app/harvest.js';
 import type { PaperStore } from '../../app/ports.js';
+import { parseArxivFeed } from '../../adapters/harvest/arxiv-feed.js';
 import { parseOaiPage } from '../../adapters/harvest/oai-pmh-page.js';
 import { politeHttp } from '../../adapters/harvest/polite-http.js';
 import { openStore } from '../../adapters/storage/open.js';
@@ -11,13 +12,16 @@ import { daysBefore, type MetadataPrefix } from '../../core/harvest/oai-pmh.js';
 import type { Config } from '../config.js';
 
 export interface HarvestOptions {
+  /** oai: the sets over OAI-PMH; api: the newest submissions in the categories; both by default. */
+  source?: 'oai' | 'api';
   set?: string[];
+  category?: string[];
   format?: MetadataPrefix;
   from?: string;
   json?: boolean;
 }
 
-/** Harvests each set in turn; returns one summary line per set. */
+/** Harvests each set in turn, then the categories' newest submissions; returns what each brought. */
 export async function harvestSets(
   store: PaperStore,
   config: Config,
@@ -29,7 +33,29 @@ export async function harvestSets(
     onWait: (seconds, why) => log(`arXiv answered ${why}: waiting ${seconds.toFixed(0)} s as it asks`),
   });
   const now = () => new Date();
+  const firstFrom = daysBefore(now().toISOString().slice(0, 10), config.harvest.firstDays);
   const results = [];
+  const categories = options.category ?? config.harvest.categories;
+  if (options.source !== 'oai' && categories.length > 0) {
+    const { counts, newest } = await harvestNewest(
+      {
+        store,
+        http,
+        parseFeed: parseArxivFeed,
+        now,
+        onRejected: (rejection) =>
+          log(`rejected: ${rejection.source}: ${rejection.where}: ${rejection.reason}`),
+      },
+      { base: config.arxivApi, categories, firstFrom },
+    );
+    const set = categories.join(' ');
+    log(
+      `${set} (arXiv API, newest): ${counts.pages} page(s), ${counts.read} records seen, ${counts.new} new, ` +
+        `${counts.updated} updated, ${counts.rejected} rejected; newest ${newest ?? 'none'}`,
+    );
+    results.push({ set, counts, from: newest?.slice(0, 10) ?? firstFrom });
+  }
+  if (options.source === 'api') return results;
   for (const set of options.set ?? config.harvest.sets) {
     const target = { set, metadataPrefix: options.format ?? config.harvest.metadataPrefix };
     const { counts, checkpoint } = await harvestOai(
@@ -48,7 +74,7 @@ export async function harvestSets(
       {
         base: config.harvest.oaiUrl,
         target,
-        firstFrom: daysBefore(now().toISOString().slice(0, 10), config.harvest.firstDays),
+        firstFrom,
         from: options.from,
       },
     );
