@@ -15,21 +15,12 @@ import { Bm25Space, countTerms } from '../src/core/recs/bm25.js';
 import { documentText } from '../src/core/search/model-settings.js';
 import { sharedDir } from '../scripts/shared-dir.js';
 import { option, seededRandom } from './args.js';
+import { readScifactCorpus } from './scifact.js';
 import { sparseDot, TfIdfSpace } from './tfidf.js';
 
 interface Trial {
   library: string[];
   heldOut: string;
-}
-
-function readCorpus(dir: string): { id: string; title: string; abstract: string }[] {
-  return readFileSync(join(dir, 'corpus.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => {
-      const doc = JSON.parse(line) as { _id: string; title: string; text: string };
-      return { id: doc._id, title: doc.title, abstract: doc.text };
-    });
 }
 
 function readTrials(dir: string): Trial[] {
@@ -65,7 +56,7 @@ async function main(): Promise<void> {
   const model = option('--model', join(shared, 'models', 'converted', 'universal-sentence-encoder-lite'));
   const backgroundSize = Number(option('--background', '500'));
   const denseWeights = option('--dense-weights', String(MODEL_SETTINGS.denseWeight)).split(',').map(Number);
-  const corpus = readCorpus(dir);
+  const corpus = readScifactCorpus(dir);
   const trials = readTrials(dir);
   console.log(
     `Personal recommendations on SciFact train: ${corpus.length} papers, ${trials.length} held-out papers ` +

@@ -25,23 +25,8 @@ import { SqliteStore } from '../src/adapters/storage/sqlite/store.js';
 import { beirPaperId } from '../src/core/ids.js';
 import { sharedDir } from '../scripts/shared-dir.js';
 import { option } from './args.js';
+import { readScifactCorpus, type ScifactDoc } from './scifact.js';
 import { ngramTfIdfVectors, sparseDot, type NgramTfIdfOptions } from './tfidf.js';
-
-interface Doc {
-  id: string;
-  title: string;
-  abstract: string;
-}
-
-function readCorpus(dir: string): Doc[] {
-  return readFileSync(join(dir, 'corpus.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => {
-      const doc = JSON.parse(line) as { _id: string; title: string; text: string };
-      return { id: doc._id, title: doc.title, abstract: doc.text };
-    });
-}
 
 /** For each document relevant to a claim with two or more, the other documents relevant to its claims. */
 export function relatedGroups(qrelsFile: string): Map<string, Set<string>> {
@@ -81,7 +66,7 @@ function score(rankings: Map<string, readonly string[]>, related: Map<string, Se
 }
 
 function tfidfRankings(
-  corpus: readonly Doc[],
+  corpus: readonly ScifactDoc[],
   related: Map<string, Set<string>>,
   options: NgramTfIdfOptions,
 ): Map<string, string[]> {
@@ -172,7 +157,7 @@ async function main(): Promise<void> {
   const shared = sharedDir(process.argv);
   const dir = join(shared, 'data', 'beir-scifact');
   const model = option('--model', join(shared, 'models', 'converted', 'universal-sentence-encoder-lite'));
-  const corpus = readCorpus(dir);
+  const corpus = readScifactCorpus(dir);
   const related = relatedGroups(join(dir, 'qrels', 'train.tsv'));
   console.log(
     `Similar papers on SciFact train: ${corpus.length} abstracts; ${related.size} documents, each with the ` +

@@ -153,30 +153,23 @@ export class WebMetrics {
   };
 
   readonly harvest = {
-    records: new Gauge({
-      name: 'openpapers_harvest_records',
-      help: 'Records the last complete OAI-PMH harvest of a set saw, by outcome',
-      labelNames: ['set', 'format', 'outcome'] as const,
-      registers: [this.registry],
-    }),
-    completed: new Gauge({
-      name: 'openpapers_harvest_last_completed_timestamp_seconds',
-      help: 'When the last OAI-PMH harvest of a set ran to its end',
-      labelNames: ['set', 'format'] as const,
-      registers: [this.registry],
-    }),
-    from: new Gauge({
-      name: 'openpapers_harvest_checkpoint_timestamp_seconds',
-      help: 'The day the next (or current) harvest of a set starts from',
-      labelNames: ['set', 'format'] as const,
-      registers: [this.registry],
-    }),
-    inProgress: new Gauge({
-      name: 'openpapers_harvest_in_progress',
-      help: 'Whether a chain of pages is part-way (1: a resumption token is saved)',
-      labelNames: ['set', 'format'] as const,
-      registers: [this.registry],
-    }),
+    records: this.setGauge(
+      'openpapers_harvest_records',
+      'Records the last complete OAI-PMH harvest of a set saw, by outcome',
+      'outcome',
+    ),
+    completed: this.setGauge(
+      'openpapers_harvest_last_completed_timestamp_seconds',
+      'When the last OAI-PMH harvest of a set ran to its end',
+    ),
+    from: this.setGauge(
+      'openpapers_harvest_checkpoint_timestamp_seconds',
+      'The day the next (or current) harvest of a set starts from',
+    ),
+    inProgress: this.setGauge(
+      'openpapers_harvest_in_progress',
+      'Whether a chain of pages is part-way (1: a resumption token is saved)',
+    ),
   };
 
   constructor() {
@@ -205,6 +198,12 @@ export class WebMetrics {
 
   private gauge(name: string, help: string): Gauge {
     return new Gauge({ name, help, registers: [this.registry] });
+  }
+
+  /** A gauge per harvested set and metadata format (and `extra`, when given). */
+  private setGauge(name: string, help: string, extra?: string): Gauge<string> {
+    const labelNames = extra ? ['set', 'format', extra] : ['set', 'format'];
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
   /** Sets the index gauges from what is served and what the index writer last said it was doing. */

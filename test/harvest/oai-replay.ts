@@ -6,7 +6,7 @@
  * built from the recorded pages. Each test can replace any answer.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { sharedPath } from '../helpers.js';
@@ -91,13 +91,7 @@ export async function startOaiReplay(): Promise<OaiReplay> {
       response.end(answer.body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  replay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oai`;
-  replay.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  Object.assign(replay, await listen(server, '/oai'));
   return replay;
 }
 
@@ -131,12 +125,19 @@ export async function startApiReplay(): Promise<{
     response.writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' });
     response.end(`${head}${page.join('\n')}\n</feed>\n`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  replay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
-  replay.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  Object.assign(replay, await listen(server, '/api'));
   return replay;
+}
+
+/** Listens on a free local port; the address to ask at `path`, and how to stop. */
+async function listen(server: Server, path: string): Promise<{ url: string; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
