@@ -394,7 +394,12 @@ function startServe(db: string, indexDir: string): Promise<{ url: string; child:
       if (url) resolvePromise({ url, child });
       if (stderr.length > 100_000) stderr = stderr.slice(-10_000);
     });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr.slice(-2000)}`)));
+    child.on('exit', (code, signal) => {
+      // After it started, a server that stops is a failure of the run: say why, with what it said last.
+      const error = new Error(`serve exited with ${code ?? signal}: ${stderr.slice(-4000)}`);
+      log(`  ${error.message}`);
+      reject(error);
+    });
   });
 }
 
