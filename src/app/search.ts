@@ -6,7 +6,7 @@
 import { OpenPapersError } from '../core/errors.js';
 import { titlePaperId } from '../core/ids.js';
 import type { Paper } from '../core/paper.js';
-import { fuse } from '../core/search/fusion.js';
+import { fuse, type FusionCandidate } from '../core/search/fusion.js';
 import {
   browse,
   lexicalScores,
@@ -231,7 +231,7 @@ export class SearchService {
         hits.map((hit) => hit.key),
         window.today,
       );
-      return hits.filter((hit, i) => hit.score >= floor || (lexicalScore[i] as number) > 0);
+      return hits.filter((hit, i) => aboveFloor(lexicalScore[i] as number, hit.score, floor));
     }
 
     const fusionDepth = Math.max(FUSION_DEPTH, depth);
@@ -244,15 +244,7 @@ export class SearchService {
       ]),
     ];
     const lexicalScore = lexicalScores(lexical, query, keys, window.today);
-    const candidates = keys.flatMap((key, i) => {
-      const vector = semantic.vectors.vector(key);
-      const candidate = {
-        key,
-        lexical: lexicalScore[i] as number,
-        semantic: vector ? dotProduct(vector, queryVector) : 0,
-      };
-      return candidate.lexical > 0 || candidate.semantic >= floor ? [candidate] : [];
-    });
+    const candidates = scoredCandidates(keys, lexicalScore, semantic.vectors, queryVector, floor);
     return fuse(candidates, semantic.embedder.settings.hybridLexicalWeight).slice(0, depth);
   }
 
@@ -328,18 +320,33 @@ export function rankSimilar(
     ]),
   ];
   const lexicalScore = scoresResolved(lexical, query.scoring, keys);
-  const floor = embedder.settings.semanticFloor;
-  const candidates = keys.flatMap((key, i) => {
+  const candidates = scoredCandidates(keys, lexicalScore, vectors, vector, embedder.settings.semanticFloor);
+  const others = candidates.filter((candidate) => candidate.semantic <= 0.995);
+  return fuse(others, embedder.settings.similarLexicalWeight).slice(0, options.depth);
+}
+
+/** A paper that shares no word with the query is a result only at or above the model's similarity floor. */
+function aboveFloor(lexical: number, cosine: number, floor: number): boolean {
+  return lexical > 0 || cosine >= floor;
+}
+
+/** Candidates scored on both sides: the lexical scores given, the cosine with `vector`; the floor applied. */
+function scoredCandidates(
+  keys: readonly number[],
+  lexicalScore: Float64Array,
+  vectors: VectorSnapshot,
+  vector: Float32Array,
+  floor: number,
+): FusionCandidate[] {
+  return keys.flatMap((key, i) => {
     const other = vectors.vector(key);
     const candidate = {
       key,
       lexical: lexicalScore[i] as number,
       semantic: other ? dotProduct(other, vector) : 0,
     };
-    const itself = candidate.semantic > 0.995;
-    return itself || (candidate.lexical === 0 && candidate.semantic < floor) ? [] : [candidate];
+    return aboveFloor(candidate.lexical, candidate.semantic, floor) ? [candidate] : [];
   });
-  return fuse(candidates, embedder.settings.similarLexicalWeight).slice(0, options.depth);
 }
 
 function passesPhrases(

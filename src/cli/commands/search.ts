@@ -175,6 +175,7 @@ const NOTHING_FOUND = `No papers match.
 Try fewer or other words, drop quotes or +required words, widen --from/--to or --category,
 or see "openpapers search --help" for the query syntax.
 `;
+
 export interface SearchOptions {
   mode: SearchMode;
   limit: number;
