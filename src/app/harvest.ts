@@ -132,7 +132,7 @@ export async function harvestOai(
     const source = `OAI-PMH page ${counts.pages + 1} (${url})`;
     addCounts(
       counts,
-      await ingestSource(store, source, itemsOf(page.items), {
+      await ingestSource(store, source, page.items, {
         now: () => now().toISOString(),
         onRejected: deps.onRejected,
       }),
@@ -151,24 +151,15 @@ export async function harvestOai(
   return { counts, checkpoint };
 }
 
-async function* itemsOf(list: readonly SourceItem[]): AsyncGenerator<SourceItem> {
-  yield* list;
-}
-
-/** One line for the record of a run: what was seen, and where the next harvest starts. */
-export function harvestSummary(
-  target: OaiHarvestTarget,
-  counts: HarvestCounts,
-  checkpoint: OaiCheckpoint,
-): string {
+/** What a harvest saw, in words: for its log line and the record of the worker's run. */
+export function describeHarvest(counts: HarvestCounts): string {
   return (
-    `${target.set ?? 'all sets'} (${target.metadataPrefix}): ${plural(counts.pages, 'page')}, ${counts.read} records seen, ` +
-    `${counts.new} new, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.deleted} deleted, ` +
-    `${counts.rejected} rejected; next from ${checkpoint.from}`
+    `${counts.read} records seen, ${counts.new} new, ${counts.updated} updated, ` +
+    `${counts.deleted} deleted, ${counts.rejected} rejected`
   );
 }
 
-function plural(count: number, noun: string): string {
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
@@ -213,7 +204,7 @@ export async function harvestNewest(
     const source = `arXiv API page ${counts.pages + 1} (${url})`;
     addCounts(
       counts,
-      await ingestSource(store, source, itemsOf(items), {
+      await ingestSource(store, source, items, {
         now: () => now().toISOString(),
         onRejected: deps.onRejected,
       }),

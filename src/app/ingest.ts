@@ -32,11 +32,11 @@ export function addCounts(total: IngestCounts, part: IngestCounts): void {
   for (const key of Object.keys(emptyCounts()) as (keyof IngestCounts)[]) total[key] += part[key];
 }
 
-/** Reads one source to its end, storing its valid records and reporting the rest. */
+/** Reads one source to its end (a stream of records, or a page already read), storing its valid records and reporting the rest. */
 export async function ingestSource(
   store: PaperStore,
   sourceName: string,
-  items: AsyncIterable<SourceItem>,
+  items: AsyncIterable<SourceItem> | Iterable<SourceItem>,
   options: IngestOptions,
 ): Promise<IngestCounts> {
   const batchSize = options.batchSize ?? 1000;

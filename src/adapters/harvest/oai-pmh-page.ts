@@ -9,37 +9,32 @@ import type { OaiPage } from '../../app/harvest.js';
 import { readXmlResponse } from '../sources/formats.js';
 import { readXmlRecords, type XmlElement } from '../sources/xml-records.js';
 
-async function elements(
-  body: string,
-  name: string,
-): Promise<{ found: XmlElement[]; malformed: string | null }> {
-  const found: XmlElement[] = [];
-  let malformed: string | null = null;
-  for await (const item of readXmlRecords(Readable.from([Buffer.from(body)]), name)) {
-    if (item.ok) found.push(item.element);
-    else if (item.reason.startsWith('malformed XML')) malformed = `${item.reason} (${item.where})`;
-  }
-  return { found, malformed };
-}
-
 export async function parseOaiPage(body: string): Promise<OaiPage> {
-  // Element by element (each small), never the whole page as one tree: a page of 2,500 records is large.
-  const responseDate = await elements(body, 'responseDate');
-  const empty = { items: [], deleted: 0, token: null, error: null, responseDate: null };
-  if (responseDate.malformed) return { ...empty, malformed: responseDate.malformed };
-  if (responseDate.found.length === 0)
-    return { ...empty, malformed: 'not an OAI-PMH response (no <responseDate>)' };
-  const error = (await elements(body, 'error')).found[0];
-  const token = (await elements(body, 'resumptionToken')).found[0];
-  const headers = (await elements(body, 'header')).found;
+  // The envelope's small elements in one pass, the records in another (as an OAI-PMH file is read);
+  // never the whole page as one tree: a page of 2,500 records is large.
+  const envelope: XmlElement[] = [];
+  const read = () => Readable.from([Buffer.from(body)]);
+  for await (const item of readXmlRecords(read(), ['responseDate', 'error', 'resumptionToken', 'header'])) {
+    if (item.ok) envelope.push(item.element);
+    else if (item.reason.startsWith('malformed XML')) return malformed(`${item.reason} (${item.where})`);
+  }
+  const first = (name: string) => envelope.find((element) => element.name === name);
+  const responseDate = first('responseDate');
+  if (!responseDate) return malformed('not an OAI-PMH response (no <responseDate>)');
+  const error = first('error');
   const items: SourceItem[] = [];
-  for await (const item of readXmlResponse(Readable.from([Buffer.from(body)]), 'oai-pmh')) items.push(item);
+  for await (const item of readXmlResponse(read(), 'oai-pmh')) items.push(item);
   return {
     items,
-    deleted: headers.filter((header) => header.attrs.status === 'deleted').length,
-    token: token?.text.trim() || null,
+    deleted: envelope.filter((element) => element.name === 'header' && element.attrs.status === 'deleted')
+      .length,
+    token: first('resumptionToken')?.text.trim() || null,
     error: error ? { code: error.attrs.code ?? 'unknown', message: error.text.trim() } : null,
-    responseDate: responseDate.found[0]?.text.trim() ?? null,
+    responseDate: responseDate.text.trim(),
     malformed: null,
   };
+}
+
+function malformed(why: string): OaiPage {
+  return { items: [], deleted: 0, token: null, error: null, responseDate: null, malformed: why };
 }

@@ -25,7 +25,12 @@ function localName(name: string): string {
   return colon === -1 ? name : name.slice(colon + 1);
 }
 
-export async function* readXmlRecords(stream: Readable, recordName: string): AsyncGenerator<XmlRecord> {
+/** The elements named `recordName` (or any of several names), wherever they stand, as trees. */
+export async function* readXmlRecords(
+  stream: Readable,
+  recordName: string | readonly string[],
+): AsyncGenerator<XmlRecord> {
+  const names = new Set(typeof recordName === 'string' ? [recordName] : recordName);
   const parser = new SaxesParser({ position: true });
   const decoder = new MarkingUtf8Decoder();
   const ready: XmlRecord[] = [];
@@ -38,12 +43,14 @@ export async function* readXmlRecords(stream: Readable, recordName: string): Asy
   let count = 0;
   let failure: string | null = null;
 
-  const where = () => `${recordName} ${count} (line ${recordLine})`;
+  let recordTag = '';
+  const where = () => `${recordTag} ${count} (line ${recordLine})`;
   parser.on('opentag', (tag: SaxesTag) => {
     const name = localName(tag.name);
-    if (stack.length === 0 && name !== recordName) return;
+    if (stack.length === 0 && !names.has(name)) return;
     if (stack.length === 0) {
       count++;
+      recordTag = name;
       recordLine = parser.line;
       recordBytes = 0;
       recordHasInvalidBytes = false;

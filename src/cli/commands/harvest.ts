@@ -2,7 +2,8 @@
  * `openpapers harvest`: brings in what arXiv announced, over OAI-PMH, set by set, each from its checkpoint;
  * the worker's `harvest` job runs the same. Progress is one line per page on standard error.
  */
-import { harvestNewest, harvestOai, harvestSummary, type HarvestCounts } from '../../app/harvest.js';
+import { describeHarvest, harvestNewest, harvestOai, plural, type HarvestCounts } from '../../app/harvest.js';
+import type { Rejection } from '../../app/ingest.js';
 import type { PaperStore } from '../../app/ports.js';
 import { parseArxivFeed } from '../../adapters/harvest/arxiv-feed.js';
 import { parseOaiPage } from '../../adapters/harvest/oai-pmh-page.js';
@@ -33,6 +34,8 @@ export async function harvestSets(
     onWait: (seconds, why) => log(`arXiv answered ${why}: waiting ${seconds.toFixed(0)} s as it asks`),
   });
   const now = () => new Date();
+  const onRejected = (rejection: Rejection) =>
+    log(`rejected: ${rejection.source}: ${rejection.where}: ${rejection.reason}`);
   const firstFrom = daysBefore(now().toISOString().slice(0, 10), config.harvest.firstDays);
   const results = [];
   const categories = options.category ?? config.harvest.categories;
@@ -43,15 +46,13 @@ export async function harvestSets(
         http,
         parseFeed: parseArxivFeed,
         now,
-        onRejected: (rejection) =>
-          log(`rejected: ${rejection.source}: ${rejection.where}: ${rejection.reason}`),
+        onRejected,
       },
       { base: config.arxivApi, categories, firstFrom },
     );
     const set = categories.join(' ');
     log(
-      `${set} (arXiv API, newest): ${counts.pages} page(s), ${counts.read} records seen, ${counts.new} new, ` +
-        `${counts.updated} updated, ${counts.rejected} rejected; newest ${newest ?? 'none'}`,
+      `${set} (arXiv API, newest): ${plural(counts.pages, 'page')}, ${describeHarvest(counts)}; newest ${newest ?? 'none'}`,
     );
     results.push({ set, counts, from: newest?.slice(0, 10) ?? firstFrom });
   }
@@ -68,8 +69,7 @@ export async function harvestSets(
           log(
             `${set}: page ${sofar.pages}, ${sofar.read} records (${sofar.new} new, ${sofar.updated} updated)`,
           ),
-        onRejected: (rejection) =>
-          log(`rejected: ${rejection.source}: ${rejection.where}: ${rejection.reason}`),
+        onRejected,
       },
       {
         base: config.harvest.oaiUrl,
@@ -78,7 +78,9 @@ export async function harvestSets(
         from: options.from,
       },
     );
-    log(harvestSummary(target, counts, checkpoint));
+    log(
+      `${set} (${target.metadataPrefix}): ${plural(counts.pages, 'page')}, ${describeHarvest(counts)}; next from ${checkpoint.from}`,
+    );
     results.push({ set, counts, from: checkpoint.from });
   }
   return results;

@@ -13,7 +13,7 @@ import { cronSchedule } from '../../core/schedule.js';
 import { JOB_SETTINGS, type Config, type JobName } from '../config.js';
 import { describeCounts, digestService } from './digest.js';
 import { harvestSets } from './harvest.js';
-import type { HarvestCounts } from '../../app/harvest.js';
+import { describeHarvest } from '../../app/harvest.js';
 import { catchUpIndex, embedWithProgress } from './search.js';
 
 function schedules(config: Config) {
@@ -86,10 +86,6 @@ async function buildJobs(
       },
     ];
   });
-}
-
-function describeHarvest(counts: HarvestCounts): string {
-  return `${counts.read} records seen, ${counts.new} new, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.rejected} rejected`;
 }
 
 function describeEvent(event: WorkerEvent): string {
