@@ -159,17 +159,19 @@ export function Categories(props: { categories: readonly string[] }) {
 
 export function isNew(paper: Paper, now: string): boolean {
   const day = paperDay(paper);
-  if (!day) return false;
+  return day !== null && startedWithin(day, now, 1);
+}
+
+/** Whether `day` began less than `days` days before `now` (and not after it). */
+function startedWithin(day: string, now: string, days: number): boolean {
   const age = Date.parse(now) - Date.parse(`${day}T00:00:00Z`);
-  return age >= 0 && age < 86_400_000;
+  return age >= 0 && age < days * 86_400_000;
 }
 
 /** A new version in the last week, of a paper first published on another day. */
 export function isRecentlyUpdated(paper: Paper, now: string): boolean {
   const updated = paper.updated?.slice(0, 10);
-  if (!updated || updated === paper.published?.slice(0, 10)) return false;
-  const age = Date.parse(now) - Date.parse(`${updated}T00:00:00Z`);
-  return age >= 0 && age < 7 * 86_400_000;
+  return updated !== undefined && updated !== paper.published?.slice(0, 10) && startedWithin(updated, now, 7);
 }
 
 /** What a signed-in reader needs to vote: the form token, their votes, and where to come back to. */
