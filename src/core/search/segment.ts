@@ -377,18 +377,22 @@ export interface Segment {
   docOf(paperId: string): number;
 }
 
-/** Binary search in a sorted term list. */
+/** The ordinal of `term` in a sorted term list, or -1. */
 export function findTerm(count: number, termAt: (ordinal: number) => string, term: string): number {
+  const at = termLowerBound(count, termAt, term);
+  return at < count && termAt(at) === term ? at : -1;
+}
+
+/** The first ordinal whose term is not before `term` in the sorted dictionary (`count` when none is). */
+export function termLowerBound(count: number, termAt: (ordinal: number) => string, term: string): number {
   let low = 0;
   let high = count;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    const found = termAt(mid);
-    if (found === term) return mid;
-    if (found < term) low = mid + 1;
+    if (termAt(mid) < term) low = mid + 1;
     else high = mid;
   }
-  return -1;
+  return low;
 }
 
 /** The document length a norm byte stands for (bounds and tests). */

@@ -3,7 +3,7 @@
  * replaced by the likeliest word near it whose term papers do hold, weighted by how many do.
  */
 import type { Query } from './query.js';
-import type { Segment } from './segment.js';
+import { termLowerBound } from './segment.js';
 import type { LexicalSnapshot } from './snapshot.js';
 import { foldWord, termOf, words } from './tokenize.js';
 
@@ -101,7 +101,11 @@ function nearbyTerm(snapshot: LexicalSnapshot, word: string, term: string): stri
   const candidates = new Map<string, number>();
   for (const segment of snapshot.segments)
     for (const prefix of prefixes)
-      for (let ordinal = lowerBound(segment, prefix); ordinal < segment.termCount; ordinal++) {
+      for (
+        let ordinal = termLowerBound(segment.termCount, (t) => segment.term(t), prefix);
+        ordinal < segment.termCount;
+        ordinal++
+      ) {
         const candidate = segment.term(ordinal);
         if (!candidate.startsWith(prefix)) break;
         if (candidates.has(candidate) || Math.abs(candidate.length - term.length) > maxDistance) continue;
@@ -118,17 +122,6 @@ function nearbyTerm(snapshot: LexicalSnapshot, word: string, term: string): stri
   if (!best) return null;
   const guess = word.startsWith(term) ? best.term + word.slice(term.length) : best.term;
   return termOf(guess) === best.term ? guess : best.term;
-}
-
-function lowerBound(segment: Segment, prefix: string): number {
-  let low = 0;
-  let high = segment.termCount;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (segment.term(middle) < prefix) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /**
