@@ -38,12 +38,16 @@ export function correctQuery(
   return corrected === text ? null : { original: text, corrected };
 }
 
-/** The word as it was probably meant, or null when it is known, too short, or nothing is near. */
+/** Written in capitals: a name or an acronym (DEEPMED, SUMO), which is meant as typed. */
+const isAcronym = (word: string) => /^\p{Lu}{2,}$/u.test(word);
+
+/** The word as it was probably meant, or null when it is known, too short, an acronym, or nothing is near. */
 export function correctWord(snapshot: LexicalSnapshot, word: string): string | null {
   const term = termOf(word);
   const folded = foldWord(word);
-  if (term === null || folded.length < MIN_LENGTH || !/^\p{L}+$/u.test(folded) || snapshot.df(term) > 0)
+  if (term === null || folded.length < MIN_LENGTH || !/^\p{L}+$/u.test(folded) || isAcronym(word))
     return null;
+  if (snapshot.df(term) > 0) return null;
   return nearbyWord(snapshot, folded) ?? nearbyTerm(snapshot, folded, term);
 }
 

@@ -67,7 +67,7 @@ test('typos become the words the papers use, found across segments', () => {
 
 test('known words, short words, numbers and nonsense are left alone', () => {
   const index = snapshot();
-  for (const word of ['attention', 'networks', 'gnn', 'bert4', 'qwxyzzy', 'flurbonic', 'the'])
+  for (const word of ['attention', 'networks', 'gnn', 'bert4', 'qwxyzzy', 'flurbonic', 'the', 'NETWROKS'])
     assert.equal(correctWord(index, word), null, word);
 });
 
