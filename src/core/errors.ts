@@ -55,7 +55,8 @@ export class OpenPapersError extends Error {
 /** A write that failed for want of disk space, as one clear error that says where; null for other errors. */
 export function diskFull(error: unknown, where: string): OpenPapersError | null {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC') return null;
+  // SQLite's, the file system's, and PostgreSQL's disk_full.
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && code !== '53100') return null;
   return new OpenPapersError(
     'OP_ERR_STORE',
     `the disk is full: cannot write ${where}; free some space and try again (what was stored before is kept)`,

@@ -28,7 +28,8 @@ import { SqliteDigests } from './digests.js';
 import { SqliteJobs } from './jobs.js';
 import { migrate } from './migrations.js';
 import { BUSY_TIMEOUT_MS, immediate } from './write.js';
-import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from './rows.js';
+import { parseChangeCursor } from '../change-cursor.js';
+import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from '../paper-rows.js';
 
 const EXPORT_PAGE = 500;
 
@@ -726,7 +727,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async paperChanges(after: string | null, limit: number): Promise<PaperChanges> {
-    const [revision, id] = parseCursor(after);
+    const [revision, id] = parseChangeCursor(after);
     const rows = this.statements.paperChanges.all(revision, id, limit);
     const last = rows.at(-1);
     return {
@@ -785,7 +786,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async embeddingChanges(model: string, after: string | null, limit: number): Promise<EmbeddingChanges> {
-    const [revision, paperId] = parseCursor(after);
+    const [revision, paperId] = parseChangeCursor(after);
     const rows =
       after === null
         ? this.statements.firstEmbeddingChanges.all(model, revision, limit)
@@ -903,15 +904,6 @@ function filterSql(filter: PaperFilter): { where: string; params: Record<string,
     params.category = filter.category;
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
-}
-
-/** A change-feed cursor, `revision:id`; null (the start) is before every change. */
-function parseCursor(cursor: string | null): [number, string] {
-  if (cursor === null) return [-1, ''];
-  const colon = cursor.indexOf(':');
-  const revision = Number(cursor.slice(0, colon));
-  if (colon < 0 || !Number.isInteger(revision)) throw new Error(`not a change-feed cursor: ${cursor}`);
-  return [revision, cursor.slice(colon + 1)];
 }
 
 /** A copy, so the vector is aligned and owns its memory. */

@@ -1,5 +1,5 @@
-/** Mapping between stored rows and papers. */
-import { paperDay, primaryCategory, type Paper } from '../../../core/paper.js';
+/** Mapping between stored rows and papers, the same in every SQL backend. */
+import { paperDay, primaryCategory, type Paper } from '../../core/paper.js';
 
 export interface PaperRow {
   id: string;
