@@ -4,6 +4,7 @@ import { PostgresStore } from '../../src/adapters/storage/postgres/store.js';
 import { emptyRecord } from '../../src/core/paper.js';
 import { freshDatabase, postgresUnavailable } from '../postgres.js';
 import { storeConformance } from './conformance.js';
+import { storeRaces } from './races.js';
 
 const unavailable = postgresUnavailable();
 
@@ -13,6 +14,20 @@ storeConformance(
     const store = await PostgresStore.open(await freshDatabase());
     t.after(() => store.close());
     return store;
+  },
+  { skip: unavailable },
+);
+
+storeRaces(
+  'PostgreSQL',
+  async (t) => {
+    const url = await freshDatabase();
+    const stores = [await PostgresStore.open(url), await PostgresStore.open(url)] as const;
+    t.after(async () => {
+      await stores[0].close();
+      await stores[1].close();
+    });
+    return [...stores];
   },
   { skip: unavailable },
 );
