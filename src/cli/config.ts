@@ -1,6 +1,7 @@
 /**
  * Configuration, read once at the entry point and frozen. Nothing below the entry points reads the
- * environment. The database is `--db`, else OPENPAPERS_DB, else `openpapers.db` in the data directory:
+ * environment. The database is `--db` (a SQLite file, or a postgres:// URL), else OPENPAPERS_DATABASE_URL
+ * (PostgreSQL), else OPENPAPERS_DB (a SQLite file), else `openpapers.db` in the data directory:
  * OPENPAPERS_DATA_DIR, else $XDG_DATA_HOME/openpapers, else ~/.local/share/openpapers. The embedding model is
  * `--model`, else OPENPAPERS_EMBED_MODEL, else the default hub model; OPENPAPERS_EMBED_URL sends it to an
  * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY). Mail goes through OPENPAPERS_SMTP_URL
@@ -17,12 +18,17 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OpenPapersError } from '../core/errors.js';
+import { describeLocation, isPostgresUrl } from '../adapters/storage/location.js';
 import { DEFAULT_EMBEDDING_MODEL } from '../core/search/model-settings.js';
 import { ARXIV_API } from '../adapters/sources/arxiv-api.js';
 import { ARXIV_OAI, METADATA_PREFIXES, type MetadataPrefix } from '../core/harvest/oai-pmh.js';
 
 const envSchema = z.object({
   OPENPAPERS_DB: z.string().min(1).optional(),
+  OPENPAPERS_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL: postgres://user:password@host:port/database')
+    .optional(),
   OPENPAPERS_EMBED_MODEL: z.string().min(1).optional(),
   OPENPAPERS_EMBED_URL: z.string().url().optional(),
   OPENPAPERS_EMBED_API_KEY: z.string().min(1).optional(),
@@ -91,8 +97,11 @@ function isTimeZone(name: string): boolean {
 }
 
 export interface Config {
+  /** A SQLite file, or a PostgreSQL URL (see isPostgresUrl). */
   readonly dbPath: string;
-  /** The search index's folder: OPENPAPERS_INDEX_DIR, else beside the database. */
+  /** The database as messages name it: the path, or the URL without its password. */
+  readonly dbName: string;
+  /** The search index's folder: OPENPAPERS_INDEX_DIR, else beside the SQLite file, else in the data directory. */
   readonly searchDir: string;
   /** While this file exists, the index builder waits before each commit (for tests and debugging). */
   readonly indexHoldFile: string | null;
@@ -151,10 +160,15 @@ export function loadConfig(
     throw new OpenPapersError('OP_ERR_USAGE', `${issue?.path.join('.')}: ${issue?.message}`);
   }
   const parsed = result.data;
-  const dbPath = options.db ?? parsed.OPENPAPERS_DB ?? join(defaultDataDir(env), 'openpapers.db');
+  const dbPath =
+    options.db ??
+    parsed.OPENPAPERS_DATABASE_URL ??
+    parsed.OPENPAPERS_DB ??
+    join(defaultDataDir(env), 'openpapers.db');
   return Object.freeze({
     dbPath,
-    searchDir: parsed.OPENPAPERS_INDEX_DIR ?? `${dbPath}.search`,
+    dbName: describeLocation(dbPath),
+    searchDir: parsed.OPENPAPERS_INDEX_DIR ?? defaultIndexDir(dbPath, env),
     indexHoldFile: parsed.OPENPAPERS_INDEX_HOLD_FILE ?? null,
     verbose: options.verbose ?? false,
     arxivApi: parsed.OPENPAPERS_ARXIV_API ?? ARXIV_API,
@@ -190,6 +204,14 @@ export function loadConfig(
       cacheDir: join(defaultDataDir(env), 'models'),
     }),
   });
+}
+
+/** A SQLite file's index lives beside it; a PostgreSQL database's in the data directory, named after it. */
+function defaultIndexDir(dbPath: string, env: NodeJS.ProcessEnv): string {
+  if (!isPostgresUrl(dbPath)) return `${dbPath}.search`;
+  const url = new URL(dbPath);
+  const name = `${url.hostname || 'localhost'}-${url.port || '5432'}-${url.pathname.slice(1) || 'postgres'}`;
+  return join(defaultDataDir(env), 'index', `${name.replace(/[^\w.-]/g, '_')}.search`);
 }
 
 /** Only our own variables are validated; the rest of the environment is not ours to judge. */

@@ -79,7 +79,7 @@ function buildProgram(): Command {
     .description('OpenPapers: a self-hostable research-paper hub')
     .option(
       '--db <path>',
-      'database file (default: $OPENPAPERS_DB, else openpapers.db in the data directory)',
+      'SQLite file or postgres:// URL (default: $OPENPAPERS_DATABASE_URL, else $OPENPAPERS_DB, else openpapers.db in the data directory)',
     )
     .option('--verbose', 'show stack traces with errors')
     .option('--model <model>', 'embedding model: hub id or local folder (default: $OPENPAPERS_EMBED_MODEL)')

@@ -1,26 +1,43 @@
-/** Opening the configured store; failures become one clear coded error. */
+/** Opening the configured store — a SQLite file, or PostgreSQL for a postgres:// URL; failures become one clear coded error. */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PaperStore } from '../../app/ports.js';
 import { OpenPapersError } from '../../core/errors.js';
+import { PostgresStore } from './postgres/store.js';
+import { describeLocation, isPostgresUrl } from './location.js';
 import { SqliteStore } from './sqlite/store.js';
 
 export interface OpenStoreOptions {
-  /** For read-only commands: a missing database is an error, not a new empty one. */
+  /** For read-only commands: a missing database file is an error, not a new empty one. */
   mustExist?: boolean;
 }
 
-export function openStore(path: string, options: OpenStoreOptions = {}): PaperStore {
-  if (options.mustExist && !existsSync(path)) {
-    throw new OpenPapersError('OP_ERR_STORE', `no database at ${path}; run "openpapers ingest <file>" first`);
+export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<PaperStore> {
+  if (isPostgresUrl(location)) {
+    try {
+      return await PostgresStore.open(location);
+    } catch (error) {
+      if (error instanceof OpenPapersError) throw error;
+      throw new OpenPapersError(
+        'OP_ERR_STORE',
+        `cannot open the database ${describeLocation(location)}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  if (options.mustExist && !existsSync(location)) {
+    throw new OpenPapersError(
+      'OP_ERR_STORE',
+      `no database at ${location}; run "openpapers ingest <file>" first`,
+    );
   }
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    return new SqliteStore(path);
+    mkdirSync(dirname(location), { recursive: true });
+    return new SqliteStore(location);
   } catch (error) {
     throw new OpenPapersError(
       'OP_ERR_STORE',
-      `cannot open the database ${path}: ${(error as Error).message}`,
+      `cannot open the database ${location}: ${(error as Error).message}`,
       {
         cause: error,
       },

@@ -44,7 +44,7 @@ export async function digestPreviewCommand(
   options: { json?: boolean },
   config: Config,
 ): Promise<void> {
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   try {
     const digests = await digestService(config, store);
     const { subscriber, period, items } = await digests.preview(email);
@@ -86,7 +86,7 @@ export async function digestSendCommand(
       'sending digests needs an SMTP server: set OPENPAPERS_SMTP_URL',
     );
   }
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   const mailer = config.mail.smtpUrl
     ? smtpMailer(config.mail.smtpUrl, config.mail.from)
     : logMailer(() => {});

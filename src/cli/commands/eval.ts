@@ -39,9 +39,14 @@ export async function evalCommand(
   const qrels = readQrels(options.qrels ?? join(dir, 'qrels', 'test.tsv'));
   const temporary = dbGiven ? null : mkdtempSync(join(tmpdir(), 'openpapers-eval-'));
   const evalConfig: Config = temporary
-    ? { ...config, dbPath: join(temporary, 'eval.db'), searchDir: join(temporary, 'eval.db.search') }
+    ? {
+        ...config,
+        dbPath: join(temporary, 'eval.db'),
+        dbName: join(temporary, 'eval.db'),
+        searchDir: join(temporary, 'eval.db.search'),
+      }
     : config;
-  const store = openStore(evalConfig.dbPath);
+  const store = await openStore(evalConfig.dbPath);
   try {
     let size: number;
     try {

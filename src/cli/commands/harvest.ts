@@ -87,7 +87,7 @@ export async function harvestSets(
 }
 
 export async function harvestCommand(options: HarvestOptions, config: Config): Promise<void> {
-  const store = openStore(config.dbPath);
+  const store = await openStore(config.dbPath);
   try {
     const results = await harvestSets(store, config, options, (line) => process.stderr.write(`${line}\n`));
     if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

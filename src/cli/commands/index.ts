@@ -3,6 +3,7 @@
  * server starts as its index builder, at low priority); `openpapers index status` says what the index holds
  * and what its writer is doing.
  */
+import { isPostgresUrl } from '../../adapters/storage/location.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -26,7 +27,7 @@ function holdWhileFileExists(path: string | null): (() => Promise<void>) | undef
 }
 
 export async function indexFollowCommand(config: Config): Promise<void> {
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
@@ -40,7 +41,7 @@ export async function indexFollowCommand(config: Config): Promise<void> {
       writer = await location.openWriter({ signal: stop.signal });
     }
     if (!writer) return;
-    log(`following ${config.dbPath} into ${location.description} (generation ${writer.generation})`);
+    log(`following ${config.dbName} into ${location.description} (generation ${writer.generation})`);
     let lastLine = 0;
     const updater = new IndexUpdater({
       store,
@@ -72,7 +73,7 @@ export async function indexStatusCommand(options: { json?: boolean }, config: Co
   const generation = readCurrent(dir);
   const manifest = generation === null ? null : await readManifest(dir, generation);
   const writer = await readStatus(dir);
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   const revision = await store.revision();
   await store.close();
   const vectors = Object.fromEntries(
@@ -122,9 +123,10 @@ export async function indexStatusCommand(options: { json?: boolean }, config: Co
  */
 export function startIndexBuilder(config: Config): { stop(): Promise<void> } {
   const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  // A PostgreSQL URL goes by the environment, where other users' `ps` does not show its password.
+  const postgres = isPostgresUrl(config.dbPath);
   const args = [
-    '--db',
-    config.dbPath,
+    ...(postgres ? [] : ['--db', config.dbPath]),
     '--model',
     config.embedding.model,
     ...(config.verbose ? ['--verbose'] : []),
@@ -135,6 +137,7 @@ export function startIndexBuilder(config: Config): { stop(): Promise<void> } {
   const start = () => {
     const started = fork(cli, [...args, 'index', 'follow'], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: postgres ? { ...process.env, OPENPAPERS_DATABASE_URL: config.dbPath } : process.env,
     });
     child = started;
     try {

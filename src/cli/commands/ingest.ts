@@ -37,7 +37,7 @@ export async function ingestCommand(
   }
   const sources = found.filter((source) => formats.has(source.path));
 
-  const store = openStore(config.dbPath);
+  const store = await openStore(config.dbPath);
   const totals = emptyCounts();
   const started = process.hrtime.bigint();
   const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);

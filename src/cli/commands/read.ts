@@ -1,4 +1,5 @@
 /** The read-only commands: show, list, stats. */
+import type { PaperStore } from '../../app/ports.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { toIsoDay } from '../../core/dates.js';
@@ -8,9 +9,9 @@ import { paperDetails, paperLine } from '../format.js';
 
 async function withStore<T>(
   config: Config,
-  use: (store: ReturnType<typeof openStore>) => Promise<T>,
+  use: (store: PaperStore) => Promise<T>,
 ): Promise<T> {
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   try {
     return await use(store);
   } finally {
@@ -22,7 +23,7 @@ export async function showCommand(id: string, options: { json?: boolean }, confi
   const wanted = parseArxivId(id)?.id ?? id.trim();
   const paper = await withStore(config, (store) => store.getPaper(wanted));
   if (!paper)
-    throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${wanted}" in ${config.dbPath}`);
+    throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${wanted}" in ${config.dbName}`);
   process.stdout.write(options.json ? `${JSON.stringify(paper, null, 2)}\n` : paperDetails(paper));
 }
 
@@ -69,7 +70,7 @@ export async function statsCommand(options: { json?: boolean }, config: Config):
     return;
   }
   const n = (value: number) => value.toLocaleString('en-US');
-  const lines = [`${n(stats.papers)} papers in ${config.dbPath}`, '', 'By month:'];
+  const lines = [`${n(stats.papers)} papers in ${config.dbName}`, '', 'By month:'];
   for (const [month, count] of Object.entries(stats.byMonth))
     lines.push(`  ${month}  ${n(count).padStart(8)}`);
   lines.push('', 'By primary category (top 15):');

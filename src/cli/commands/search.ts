@@ -107,7 +107,7 @@ export async function openSearch(
 }
 
 async function withStore<T>(config: Config, use: (store: PaperStore) => Promise<T>): Promise<T> {
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   try {
     return await use(store);
   } finally {

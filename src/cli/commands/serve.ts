@@ -31,7 +31,7 @@ export interface ServeOptions {
 }
 
 export async function serveCommand(options: ServeOptions, config: Config): Promise<void> {
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   // Requests read the published index; the builder (another process) keeps it up to date.
   const index = indexLocation(config).openReader();
   await index.refresh();
@@ -109,7 +109,7 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   const builder = options.indexBuilder === false ? null : startIndexBuilder(config);
   origin ||= server.url;
   listening = Number(new URL(server.url).port);
-  process.stderr.write(`OpenPapers is serving ${config.dbPath} at ${server.url}/ (Ctrl-C stops it)\n`);
+  process.stderr.write(`OpenPapers is serving ${config.dbName} at ${server.url}/ (Ctrl-C stops it)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -12,7 +12,7 @@ export async function userCreateCommand(
   config: Config,
 ): Promise<void> {
   const role: Role = options.admin ? 'admin' : options.moderator ? 'moderator' : 'user';
-  const store = openStore(config.dbPath, { mustExist: false });
+  const store = await openStore(config.dbPath, { mustExist: false });
   try {
     // No mail is sent here: the account signs in with an emailed link like any other.
     const accounts = new AccountService({
@@ -36,7 +36,7 @@ export async function userListCommand(
   options: { role?: Role; limit: number; json?: boolean },
   config: Config,
 ): Promise<void> {
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   try {
     const users = await store.listUsers({ role: options.role, limit: options.limit, offset: 0 });
     if (options.json) {

@@ -104,7 +104,7 @@ function describeEvent(event: WorkerEvent): string {
 
 export async function workerCommand(options: { once?: boolean }, config: Config): Promise<void> {
   const scheduled = schedules(config);
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   const sendsMail = Boolean(config.mail.smtpUrl && config.publicUrl);
   const mailer = sendsMail ? smtpMailer(config.mail.smtpUrl as string, config.mail.from) : null;
   const stop = new AbortController();
@@ -155,7 +155,7 @@ function log(line: string): void {
 }
 
 export async function jobsCommand(options: { limit: number; json?: boolean }, config: Config): Promise<void> {
-  const store = openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true });
   try {
     const now = new Date();
     const schedule = schedules(config).map(({ name, schedule }) => ({

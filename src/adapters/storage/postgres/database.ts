@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { diskFull, OpenPapersError } from '../../../core/errors.js';
+import { describeLocation } from '../location.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -12,23 +13,12 @@ const RETRIED = new Set(['40001', '40P01']);
 const ATTEMPTS = 5;
 const INT8 = 20;
 
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'a PostgreSQL URL';
-  }
-}
-
 export class PgDatabase {
   readonly pool: pg.Pool;
   readonly description: string;
 
   constructor(url: string) {
-    this.description = redactUrl(url);
+    this.description = describeLocation(url);
     this.pool = new pg.Pool({
       connectionString: url,
       max: 8,
