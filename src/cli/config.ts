@@ -6,7 +6,8 @@
  * `--model`, else OPENPAPERS_EMBED_MODEL, else the default hub model; OPENPAPERS_EMBED_URL sends it to an
  * OpenAI-compatible endpoint instead (with OPENPAPERS_EMBED_API_KEY). Mail goes through OPENPAPERS_SMTP_URL
  * from OPENPAPERS_MAIL_FROM; without a server it is written to the log. Submitted papers are fetched from
- * OPENPAPERS_ARXIV_API (default: export.arxiv.org/api). Links in digests point at OPENPAPERS_PUBLIC_URL.
+ * OPENPAPERS_ARXIV_API (default: export.arxiv.org/api). Links in digests point at OPENPAPERS_PUBLIC_URL;
+ * behind a reverse proxy, OPENPAPERS_TRUSTED_PROXIES lists the proxies whose X-Forwarded-For is believed.
  * Harvesting asks OPENPAPERS_ARXIV_OAI (default: oaipmh.arxiv.org/oai) for the sets in
  * OPENPAPERS_HARVEST_SETS (default: cs) in the OPENPAPERS_HARVEST_FORMAT metadata format (arXiv), going
  * back OPENPAPERS_HARVEST_DAYS days (3) the first time, one request every OPENPAPERS_ARXIV_INTERVAL_SECONDS
@@ -40,6 +41,7 @@ const envSchema = z.object({
   OPENPAPERS_MAIL_FROM: z.string().min(3).optional(),
   OPENPAPERS_ARXIV_API: z.string().url().optional(),
   OPENPAPERS_PUBLIC_URL: z.string().url().optional(),
+  OPENPAPERS_TRUSTED_PROXIES: z.string().optional(),
   OPENPAPERS_ARXIV_OAI: z.string().url().optional(),
   OPENPAPERS_HARVEST_SETS: z
     .string()
@@ -120,6 +122,8 @@ export interface Config {
     /** The least time between two requests to arXiv. */
     readonly intervalMs: number;
   };
+  /** Reverse proxies whose X-Forwarded-For names the client (OPENPAPERS_TRUSTED_PROXIES: addresses, ranges). */
+  readonly trustedProxies: readonly string[];
   /** The address people reach the web app at (OPENPAPERS_PUBLIC_URL), for links in digests; null if unset. */
   readonly publicUrl: string | null;
   /** Outgoing mail: an SMTP server URL, or null to write messages to the log instead. */
@@ -180,6 +184,7 @@ export function loadConfig(
       firstDays: Number(parsed.OPENPAPERS_HARVEST_DAYS ?? 3),
       intervalMs: Number(parsed.OPENPAPERS_ARXIV_INTERVAL_SECONDS ?? 3) * 1000,
     }),
+    trustedProxies: Object.freeze((parsed.OPENPAPERS_TRUSTED_PROXIES ?? '').split(/[\s,]+/).filter(Boolean)),
     publicUrl: parsed.OPENPAPERS_PUBLIC_URL?.replace(/\/$/, '') ?? null,
     mail: Object.freeze({
       smtpUrl: parsed.OPENPAPERS_SMTP_URL ?? null,

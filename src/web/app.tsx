@@ -22,7 +22,8 @@ import {
   registerCollectionRoutes,
 } from './pages/collection-routes.js';
 import { accountOf, html, registerPages } from './pages/routes.js';
-import { SESSION_COOKIE, sessions, type WebEnv } from './session.js';
+import { TRUST_NO_PROXY, type TrustedProxies } from './client-address.js';
+import { clientAddresses, SESSION_COOKIE, sessions, type WebEnv } from './session.js';
 import type { WebDeps } from './queries.js';
 
 export interface WebOptions {
@@ -32,6 +33,8 @@ export interface WebOptions {
   publicUrl?: string | null;
   /** The port the server listens on, once it does: mailed links on a laptop install use it, whatever Host says. */
   listenPort?: () => number | null;
+  /** The reverse proxies whose X-Forwarded-For is believed (default: none). */
+  trustedProxies?: TrustedProxies;
 }
 
 /** How long a rendered response may be reused at most, even when nothing in the store changed ("new" badges). */
@@ -80,6 +83,7 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   const formBodies = bodyLimit({ maxSize: 64 * 1024, onError: tooLarge('64 KB') });
   const libraryUploads = bodyLimit({ maxSize: MAX_LIBRARY_BYTES, onError: tooLarge('5 MB') });
   app.use((c, next) => (LIBRARY_UPLOAD_PATHS.test(c.req.path) ? libraryUploads : formBodies)(c, next));
+  app.use(clientAddresses(options.trustedProxies ?? TRUST_NO_PROXY));
   app.use(sessions(deps));
 
   app.get('/healthz', async (c) => {

@@ -3,34 +3,15 @@
  * search results out. Each entry point only renders.
  */
 import type { z } from '@hono/zod-openapi';
-import type { AccountService } from '../app/accounts.js';
-import type { CollectionService } from '../app/collections.js';
-import type { CommentService } from '../app/comments.js';
-import type { RecommendationService } from '../app/recommendations.js';
-import type { DigestService } from '../app/digests.js';
-import type { SubscriptionService } from '../app/subscriptions.js';
-import type { ListService, PeriodList } from '../app/lists.js';
-import type { SubmissionService } from '../app/submissions.js';
-import type { PaperStore } from '../app/ports.js';
-import type { SearchHit, SearchMode, SearchService } from '../app/search.js';
+import type { PeriodList } from '../app/lists.js';
+import type { SearchHit, SearchMode } from '../app/search.js';
+import type { Services } from '../app/services.js';
 import { OpenPapersError } from '../core/errors.js';
 import { dayPeriod, parseMonth, parseWeek, type Period } from '../core/lists/periods.js';
 import { describeIssue } from './schemas.js';
 
-export interface WebDeps {
-  store: PaperStore;
-  lists: ListService;
-  search: SearchService;
-  accounts: AccountService;
-  submissions: SubmissionService;
-  comments: CommentService;
-  collections: CollectionService;
-  subscriptions: SubscriptionService;
-  digests: DigestService;
-  recommendations: RecommendationService;
-  /** The current time as an ISO string; tests set it. */
-  now: () => string;
-}
+/** What the web app needs: the hub's services (app/services.ts). */
+export type WebDeps = Services;
 
 /**
  * Query parameters checked against a schema; a failure is a 400 that names the parameter. Empty values are

@@ -3,6 +3,7 @@
  * request. A signed-in form carries its session's CSRF token; a signed-out form (sign-in) carries the value
  * of a random cookie it was given (double submit). Tokens are compared in constant time.
  */
+import { clientOf, type TrustedProxies } from './client-address.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -21,7 +22,7 @@ export interface Viewer {
   token: string;
 }
 
-export type WebEnv = { Variables: { viewer: Viewer | null } };
+export type WebEnv = { Variables: { viewer: Viewer | null; client: string } };
 
 /** Cookies are Secure whenever the site is reached over HTTPS (always, behind a TLS proxy that says so). */
 function secure(c: Context): boolean {
@@ -87,13 +88,23 @@ export function csrfCheck(): MiddlewareHandler<WebEnv> {
   };
 }
 
-/** The address a request came from, for rate limits ("local" for in-process requests). */
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'local';
-  } catch {
-    return 'local';
-  }
+/** The address a request came from, for rate limits (see client-address.ts); "local" for in-process requests. */
+export function clientAddress(c: Context<WebEnv>): string {
+  return c.get('client');
+}
+
+/** Sets each request's client address, from the peer and, behind trusted proxies, X-Forwarded-For. */
+export function clientAddresses(trusted: TrustedProxies): MiddlewareHandler<WebEnv> {
+  return async (c, next) => {
+    let peer = 'local';
+    try {
+      peer = getConnInfo(c).remote.address ?? 'local';
+    } catch {
+      // an in-process request (tests, app.request) has no connection
+    }
+    c.set('client', clientOf(peer, c.req.header('x-forwarded-for'), trusted));
+    await next();
+  };
 }
 
 const SAME_SITE = 'http://openpapers.invalid';

@@ -9,20 +9,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Hono } from 'hono';
-import { AccountService } from '../../src/app/accounts.js';
 import { ingestSource } from '../../src/app/ingest.js';
-import { CollectionService } from '../../src/app/collections.js';
-import { CommentService } from '../../src/app/comments.js';
-import { DigestService, digestLinks } from '../../src/app/digests.js';
-import { RecommendationService } from '../../src/app/recommendations.js';
-import { SubscriptionService } from '../../src/app/subscriptions.js';
+import type { DigestService } from '../../src/app/digests.js';
 import { parseLibraryFile } from '../../src/adapters/formats/library-files.js';
-import { ListService } from '../../src/app/lists.js';
-import { SubmissionService } from '../../src/app/submissions.js';
 import { smtpMailer } from '../../src/adapters/mail/mailer.js';
 import { arxivApiFetcher } from '../../src/adapters/sources/arxiv-api.js';
 import { IndexUpdater } from '../../src/app/indexing.js';
 import { SearchService } from '../../src/app/search.js';
+import { wireServices } from '../../src/app/services.js';
 import { IndexFolderLocation } from '../../src/adapters/search/index-location.js';
 import { readSource } from '../../src/adapters/sources/formats.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
@@ -109,52 +103,22 @@ export async function webFixture(
   const logs: unknown[] = [];
   const smtp = await startSmtp();
   const mailer = smtpMailer(smtp.url, 'OpenPapers <hub@example.org>');
-  const accounts = new AccountService({
+  const services = wireServices({
     store,
+    search,
     mailer,
     passwords: argon2Hasher,
+    fetcher: arxivApiFetcher(options.arxivApi ?? 'http://127.0.0.1:9/unreachable'),
+    parseLibrary: parseLibraryFile,
     now: () => now.value,
-  });
-  const lists = new ListService(store);
-  const recommendations = new RecommendationService({
-    store,
-    embeddings: (ids) => search.embeddingsOf(ids),
-  });
-  const digests = new DigestService({
-    store,
-    lists,
-    search,
-    recommendations,
-    mailer,
-    links: digestLinks(() => 'http://localhost'),
-    now: () => now.value,
+    origin: () => 'http://localhost',
     leaseSeconds: 60,
   });
-  const app = createWebApp(
-    {
-      store,
-      lists,
-      search,
-      accounts,
-      submissions: new SubmissionService({
-        store,
-        fetcher: arxivApiFetcher(options.arxivApi ?? 'http://127.0.0.1:9/unreachable'),
-        now: () => now.value,
-      }),
-      comments: new CommentService({ store, now: () => now.value }),
-      collections: new CollectionService({
-        store,
-        parseLibrary: parseLibraryFile,
-        papersWithTitleLike: (title) => search.papersWithTitleLike(title),
-        now: () => now.value,
-      }),
-      subscriptions: new SubscriptionService({ store, mailer, now: () => now.value }),
-      digests,
-      recommendations,
-      now: () => now.value,
-    },
-    { log: (entry) => logs.push(entry), listenPort: () => options.listenPort ?? null },
-  );
+  const digests = services.digests;
+  const app = createWebApp(services, {
+    log: (entry) => logs.push(entry),
+    listenPort: () => options.listenPort ?? null,
+  });
   const close = async (): Promise<void> => {
     mailer.close();
     await smtp.close();

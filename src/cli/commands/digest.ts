@@ -3,14 +3,13 @@
  * `openpapers digest send [--frequency daily|weekly] [--dry-run]` sends the due digests now. Sending is safe
  * to repeat or to interrupt: the send log delivers each digest once.
  */
-import { DigestService, digestLinks, type SendCounts } from '../../app/digests.js';
-import { ListService } from '../../app/lists.js';
-import { RecommendationService } from '../../app/recommendations.js';
+import type { SendCounts } from '../../app/digests.js';
 import type { Frequency, PaperStore } from '../../app/ports.js';
-import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
+import { logMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { OpenPapersError } from '../../core/errors.js';
 import { inertControls } from '../../core/text.js';
+import { configuredMailer, hubServices } from '../compose.js';
 import type { Config } from '../config.js';
 import { createProgress } from '../progress.js';
 import { openSearch } from './search.js';
@@ -19,16 +18,7 @@ import { openSearch } from './search.js';
 export async function digestService(config: Config, store: PaperStore, mailer = logMailer(() => {})) {
   const origin = config.publicUrl ?? 'http://localhost:3000';
   const { search } = await openSearch(store, config);
-  return new DigestService({
-    store,
-    lists: new ListService(store),
-    search,
-    recommendations: new RecommendationService({ store, embeddings: (ids) => search.embeddingsOf(ids) }),
-    mailer,
-    links: digestLinks(() => origin),
-    now: () => new Date().toISOString(),
-    leaseSeconds: config.worker.leaseSeconds,
-  });
+  return hubServices(config, { store, search, mailer, origin: () => origin }).digests;
 }
 
 /** A send's counts in words: "sent 812, nothing new for 40, already sent 0, retrying 2, paused 1". */
@@ -87,9 +77,10 @@ export async function digestSendCommand(
     );
   }
   const store = await openStore(config.dbPath, { mustExist: true });
-  const mailer = config.mail.smtpUrl
-    ? smtpMailer(config.mail.smtpUrl, config.mail.from)
-    : logMailer(() => {});
+  const mailer = configuredMailer(
+    config,
+    logMailer(() => {}),
+  );
   const progress = createProgress(
     `${options.dryRun ? 'checking' : 'sending'} ${options.frequency} digests`,
     0,

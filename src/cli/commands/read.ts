@@ -7,10 +7,7 @@ import { OpenPapersError } from '../../core/errors.js';
 import type { Config } from '../config.js';
 import { paperDetails, paperLine } from '../format.js';
 
-async function withStore<T>(
-  config: Config,
-  use: (store: PaperStore) => Promise<T>,
-): Promise<T> {
+async function withStore<T>(config: Config, use: (store: PaperStore) => Promise<T>): Promise<T> {
   const store = await openStore(config.dbPath, { mustExist: true });
   try {
     return await use(store);

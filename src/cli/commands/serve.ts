@@ -1,24 +1,15 @@
 /** serve: the web app on a local HTTP server, until interrupted. */
-import { argon2Hasher } from '../../adapters/crypto/argon2.js';
-import { AccountService } from '../../app/accounts.js';
-import { CollectionService } from '../../app/collections.js';
-import { CommentService } from '../../app/comments.js';
-import { DigestService, digestLinks } from '../../app/digests.js';
-import { RecommendationService } from '../../app/recommendations.js';
-import { SubscriptionService } from '../../app/subscriptions.js';
-import { parseLibraryFile } from '../../adapters/formats/library-files.js';
-import { ListService } from '../../app/lists.js';
-import { SubmissionService } from '../../app/submissions.js';
-import { arxivApiFetcher } from '../../adapters/sources/arxiv-api.js';
-import { logMailer, smtpMailer } from '../../adapters/mail/mailer.js';
+import { logMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
-import { createWebApp } from '../../web/app.js';
-import { startServer } from '../../web/server.js';
-import type { Config } from '../config.js';
 import { lazyEmbedder } from '../../adapters/embed/open.js';
 import { SearchService } from '../../app/search.js';
-import { startIndexBuilder } from './index.js';
 import { OpenPapersError } from '../../core/errors.js';
+import { createWebApp } from '../../web/app.js';
+import { trustedProxies } from '../../web/client-address.js';
+import { startServer } from '../../web/server.js';
+import { configuredMailer, hubServices } from '../compose.js';
+import type { Config } from '../config.js';
+import { startIndexBuilder } from './index.js';
 import { indexLocation } from './search.js';
 
 export interface ServeOptions {
@@ -42,53 +33,25 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
     embedder: lazyEmbedder(config.embedding),
     today: () => new Date().toISOString().slice(0, 10),
   });
-  const now = () => new Date().toISOString();
-  const mailer = config.mail.smtpUrl
-    ? smtpMailer(config.mail.smtpUrl, config.mail.from)
-    : logMailer((text) => process.stderr.write(`[no OPENPAPERS_SMTP_URL; not sent] ${text}`));
-  const accounts = new AccountService({ store, mailer, passwords: argon2Hasher, now });
-  const submissions = new SubmissionService({ store, fetcher: arxivApiFetcher(config.arxivApi), now });
+  const mailer = configuredMailer(
+    config,
+    logMailer((text) => process.stderr.write(`[no OPENPAPERS_SMTP_URL; not sent] ${text}`)),
+  );
   // Links in digests shown on the web: the public address, or where this server is listening.
   let origin = options.publicUrl?.replace(/\/$/, '') ?? '';
   let listening: number | null = null;
-  const lists = new ListService(store);
-  const recommendations = new RecommendationService({
-    store,
-    embeddings: (ids) => search.embeddingsOf(ids),
+  let proxies;
+  try {
+    proxies = trustedProxies(config.trustedProxies);
+  } catch (error) {
+    throw new OpenPapersError('OP_ERR_USAGE', `OPENPAPERS_TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
+  const app = createWebApp(hubServices(config, { store, search, mailer, origin: () => origin }), {
+    publicUrl: options.publicUrl ?? null,
+    listenPort: () => listening,
+    trustedProxies: proxies,
+    log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
   });
-  const app = createWebApp(
-    {
-      store,
-      lists,
-      search,
-      accounts,
-      submissions,
-      comments: new CommentService({ store, now }),
-      collections: new CollectionService({
-        store,
-        parseLibrary: parseLibraryFile,
-        papersWithTitleLike: (title) => search.papersWithTitleLike(title),
-        now,
-      }),
-      subscriptions: new SubscriptionService({ store, mailer, now }),
-      digests: new DigestService({
-        store,
-        lists,
-        search,
-        recommendations,
-        mailer,
-        links: digestLinks(() => origin),
-        now,
-      }),
-      recommendations,
-      now,
-    },
-    {
-      publicUrl: options.publicUrl ?? null,
-      listenPort: () => listening,
-      log: options.quiet ? undefined : (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`),
-    },
-  );
   const server = await startServer(app, { port: options.port, host: options.host }).catch(
     (error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;

@@ -1,9 +1,8 @@
 /** user create: accounts made from the command line, such as the first admin. */
-import { argon2Hasher } from '../../adapters/crypto/argon2.js';
-import { AccountService } from '../../app/accounts.js';
 import type { Role } from '../../app/ports.js';
 import { logMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
+import { accountService } from '../compose.js';
 import type { Config } from '../config.js';
 
 export async function userCreateCommand(
@@ -15,12 +14,10 @@ export async function userCreateCommand(
   const store = await openStore(config.dbPath, { mustExist: false });
   try {
     // No mail is sent here: the account signs in with an emailed link like any other.
-    const accounts = new AccountService({
+    const accounts = accountService(
       store,
-      mailer: logMailer(() => {}),
-      passwords: argon2Hasher,
-      now: () => new Date().toISOString(),
-    });
+      logMailer(() => {}),
+    );
     const user = await accounts.createUser(email, role);
     process.stdout.write(
       options.json
