@@ -93,6 +93,7 @@ export class IndexUpdater {
     for (const model of this.deps.models) {
       let modelCursor = writer.cursors.embeddings[model] ?? null;
       let batch = 0;
+      let unflushed = false;
       for (;;) {
         const page = await store.embeddingChanges(model, modelCursor, pageSize);
         modelCursor = page.cursor;
@@ -100,11 +101,14 @@ export class IndexUpdater {
         vectors += page.embeddings.length;
         batch += page.embeddings.length;
         const last = page.embeddings.length < pageSize;
-        if (batch >= (this.deps.vectorBatch ?? 20_000) || (last && batch > 0)) {
+        // The last page commits even when it is empty if an earlier commit left the segment open (a count
+        // that is a multiple of the batch), so that the segment is finished.
+        if (batch >= (this.deps.vectorBatch ?? 20_000) || (last && (batch > 0 || unflushed))) {
           writer.status('indexing', `indexing vectors of ${model}`, vectors, vectors);
           this.deps.onProgress?.({ phase: 'vectors', done: vectors, total: null });
           await this.deps.beforeCommit?.();
           await writer.commit(cursor, revision, { flushVectors: last });
+          unflushed = !last;
           batch = 0;
         }
         if (last) break;

@@ -264,3 +264,40 @@ test('two builders started at once leave one valid index', async (t) => {
   const again = runIndexUpdate(db);
   assert.equal(await again.done, 0);
 });
+
+test('vectors whose count is a multiple of the page and the batch are all published', async (t) => {
+  const dir = tempDir(t);
+  const papers = await store(t, dir);
+  const next = random(5);
+  await papers.upsertPapers(
+    Array.from({ length: 40 }, (_, i) => paper(i, 1, next)),
+    '2026-01-01T00:00:00Z',
+  );
+  const ids = (await papers.listPapers({ limit: 100 })).map((p) => p.id);
+  await papers.putEmbeddings(
+    'test-model',
+    ids.map((paperId) => ({
+      paperId,
+      textHash: 'h',
+      vector: Float32Array.from({ length: 8 }, () => next() - 0.5),
+    })),
+  );
+  const folder = join(dir, 'index');
+  const writer = await new IndexFolderLocation(folder).tryOpenWriter();
+  assert.ok(writer);
+  // 40 vectors: the batch of 20 fills twice, and the last page read (the third, of 10) is empty.
+  const counts = await new IndexUpdater({
+    store: papers,
+    writer,
+    models: ['test-model'],
+    pageSize: 10,
+    vectorBatch: 20,
+  }).catchUp();
+  await writer.settle();
+  await writer.close();
+  assert.deepEqual(counts, { papers: 40, vectors: 40 });
+  const reader = new SegmentedIndexReader(folder);
+  t.after(() => reader.close());
+  await reader.refresh();
+  assert.equal(reader.current()?.vectors('test-model')?.size, 40);
+});
