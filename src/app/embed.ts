@@ -6,7 +6,7 @@
 import { textHash } from '../core/ids.js';
 import { documentText } from '../core/search/model-settings.js';
 import type { Paper } from '../core/paper.js';
-import type { Embedder, PaperStore } from './ports.js';
+import type { CursorStore, Embedder, EmbeddingStore, PaperCatalog } from './ports.js';
 
 export interface EmbedCounts {
   /** Papers read from the change feed (new or changed since the last run). */
@@ -22,7 +22,7 @@ const PAGE = 512;
 export const embedCursorName = (modelKey: string) => `embed:${modelKey}`;
 
 export async function embedMissing(
-  store: PaperStore,
+  store: PaperCatalog & EmbeddingStore & CursorStore,
   embedder: Embedder,
   options: { batchSize?: number; onProgress?: (counts: EmbedCounts) => void } = {},
 ): Promise<EmbedCounts> {

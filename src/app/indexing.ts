@@ -6,7 +6,7 @@
  */
 import { paperDay, type Paper } from '../core/paper.js';
 import type { IndexableDoc } from '../core/search/segment.js';
-import type { PaperStore, SearchIndexWriter } from './ports.js';
+import type { EmbeddingStore, PaperCatalog, SearchIndexWriter } from './ports.js';
 
 export function indexableDoc(paper: Paper): IndexableDoc {
   return {
@@ -27,7 +27,7 @@ export interface IndexProgress {
 }
 
 export interface IndexingDependencies {
-  store: PaperStore;
+  store: PaperCatalog & EmbeddingStore;
   writer: SearchIndexWriter;
   /** The embedding model keys whose vectors the index holds. */
   models: readonly string[];

@@ -26,13 +26,15 @@ export interface StoreStats {
   byPrimaryCategory: Record<string, number>;
 }
 
-export interface PaperStore {
+/** Papers: merged upserts, lists and counts, the change feed. */
+export interface PaperCatalog {
   /**
    * Merges each record into the stored paper with the same id (core/merge), in order, atomically: either the
    * whole batch is stored or none of it. Returns one outcome per record.
    */
   upsertPapers(records: readonly PaperRecord[], now: string): Promise<MergeOutcome[]>;
   getPaper(id: string): Promise<Paper | null>;
+  getPapers(ids: readonly string[]): Promise<Map<string, Paper>>;
   /** Newest day first, then by id descending. */
   listPapers(query: ListQuery): Promise<Paper[]>;
   countPapers(filter: PaperFilter): Promise<number>;
@@ -40,12 +42,11 @@ export interface PaperStore {
   latestDay(): Promise<string | null>;
   /** The nearest days before and after this one that have announced papers. */
   adjacentDays(day: string): Promise<{ previous: string | null; next: string | null }>;
-  /** Papers first submitted by the community on the days from `from` to `to`, the latest first. */
-  submittedPapers(from: string, to: string, limit: number): Promise<SubmittedPaper[]>;
   stats(): Promise<StoreStats>;
   /** Every paper, ordered by id, read in pages so that memory stays bounded. */
   exportPapers(): AsyncIterable<Paper>;
-  getPapers(ids: readonly string[]): Promise<Map<string, Paper>>;
+  /** The paper with this DOI, compared without regard to case, or null. */
+  paperIdByDoi(doi: string): Promise<string | null>;
   /** Grows with every write that changes a paper; derived indexes compare it with the one they were built at. */
   revision(): Promise<number>;
   /**
@@ -54,12 +55,19 @@ export interface PaperStore {
    * change, including those of writers that committed after it read.
    */
   paperChanges(cursor: string | null, limit: number): Promise<PaperChanges>;
+}
+
+/** Named positions of long-running followers (index builders, embedding, harvest checkpoints). */
+export interface CursorStore {
   /** A named position (a follower's cursor, a harvest checkpoint), or null when none is saved. */
   getCursor(name: string): Promise<string | null>;
   setCursor(name: string, value: string, at: string): Promise<void>;
   /** The saved positions whose names start with `prefix`, by name, with when each was last saved. */
   listCursors(prefix: string): Promise<{ name: string; value: string; updatedAt: string }[]>;
+}
 
+/** Embeddings per model key, and their change feed. */
+export interface EmbeddingStore {
   /** Stored embeddings' text hashes for these papers under one model key. */
   embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>>;
   putEmbeddings(model: string, rows: readonly StoredEmbedding[]): Promise<void>;
@@ -70,10 +78,17 @@ export interface PaperStore {
   exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }>;
   /** The embeddings of one model key written after `cursor` (null: all), oldest first, at most `limit`. */
   embeddingChanges(model: string, cursor: string | null, limit: number): Promise<EmbeddingChanges>;
+}
 
+/** Votes, submissions and comments: what the community adds to papers. */
+export interface CommunityStore {
   /** Adds (`up`) or takes back one voter's vote on a paper; false when that changed nothing. */
   setVote(paperId: string, voter: string, up: boolean, at: string): Promise<boolean>;
   voteCounts(paperIds: readonly string[]): Promise<Map<string, number>>;
+  /** Which of these papers this voter has voted for. */
+  votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
+  /** The papers this voter has voted for, the latest vote first. */
+  votedPapers(voter: string, limit: number): Promise<string[]>;
   /** Grows with every change the community makes: votes, new submissions, comments. */
   communityRevision(): Promise<number>;
   /**
@@ -87,6 +102,8 @@ export interface PaperStore {
    * nothing. Returns how many users have submitted it.
    */
   addSubmission(paperId: string, userId: string, at: string, day: string): Promise<number>;
+  /** Papers first submitted by the community on the days from `from` to `to`, the latest first. */
+  submittedPapers(from: string, to: string, limit: number): Promise<SubmittedPaper[]>;
   addComment(comment: StoredComment): Promise<void>;
   getComment(id: string): Promise<StoredComment | null>;
   /** A paper's comments, oldest first. */
@@ -98,11 +115,10 @@ export interface PaperStore {
   reportComment(commentId: string, userId: string, reason: string, at: string): Promise<number>;
   /** Reported comments that are not deleted, most reported first, with their reports' reasons. */
   reportedComments(limit: number): Promise<ReportedComment[]>;
-  /** Which of these papers this voter has voted for. */
-  votedBy(voter: string, paperIds: readonly string[]): Promise<Set<string>>;
-  /** The papers this voter has voted for, the latest vote first. */
-  votedPapers(voter: string, limit: number): Promise<string[]>;
+}
 
+/** Accounts, sign-in tokens, sessions and passwords. */
+export interface AccountStore {
   /** The user with this (normalised) email, created with `candidate`'s id and role if there is none. */
   ensureUser(candidate: User): Promise<User>;
   getUser(id: string): Promise<User | null>;
@@ -123,7 +139,10 @@ export interface PaperStore {
   /** The argon2id hash of the user's password, or null when they sign in by email link only. */
   getPasswordHash(userId: string): Promise<string | null>;
   setPasswordHash(userId: string, hash: string | null): Promise<void>;
+}
 
+/** Collections of papers, with notes. */
+export interface CollectionStore {
   createCollection(collection: StoredCollection): Promise<void>;
   getCollection(id: string): Promise<StoredCollection | null>;
   /** A user's collections, oldest first, with how many papers each holds. */
@@ -145,9 +164,10 @@ export interface PaperStore {
   collectionPapers(collectionId: string): Promise<CollectionPaper[]>;
   /** Which of a user's collections hold this paper. */
   collectionsWithPaper(userId: string, paperId: string): Promise<Set<string>>;
-  /** The paper with this DOI, compared without regard to case, or null. */
-  paperIdByDoi(doi: string): Promise<string | null>;
+}
 
+/** Mail subscriptions, the send log, papers sent, and feedback from digests. */
+export interface DigestStore {
   /**
    * Adds a subscription, or updates the one of the same email (keeping its id and link token). `confirmHash`
    * (with its expiry) is set for a subscription that waits for its confirmation link.
@@ -179,7 +199,10 @@ export interface PaperStore {
   /** One paper's feedback from a subscriber, with when it was given; null when there is none. */
   getFeedback(subscriberId: string, paperId: string): Promise<{ up: boolean; at: string } | null>;
   deleteFeedback(subscriberId: string, paperId: string): Promise<void>;
+}
 
+/** The worker's record: runs of scheduled jobs, leased to one worker at a time. */
+export interface JobStore {
   /**
    * Leases a run of a scheduled job to `lease.worker` until `lease.until`. First a run that is due again: one
    * waiting to retry whose time has come, or one whose worker's lease ran out (its attempts go up by one).
@@ -192,7 +215,10 @@ export interface PaperStore {
   finishJobRun(id: number, worker: string, outcome: JobOutcome): Promise<boolean>;
   /** The latest runs, newest slot first, of one job or of all. */
   jobRuns(options: { job?: string; limit: number }): Promise<JobRun[]>;
+}
 
+/** Events counted by rate limits, shared by every app server. */
+export interface RateLimitStore {
   /**
    * Counts one event under `key` and says whether it is within the limit: fewer than `limit` events since
    * `windowStart`. An event over the limit is not counted. Events of any key from before `expired` are
@@ -207,6 +233,23 @@ export interface PaperStore {
   ): Promise<boolean>;
   /** Removes every event counted under these keys. */
   deleteRateEvents(keys: readonly string[]): Promise<void>;
+}
+
+/**
+ * The whole store, one role interface per part; a backend implements them all, and each use case asks for
+ * the roles it needs. New tables come as new roles.
+ */
+export interface PaperStore
+  extends
+    PaperCatalog,
+    CursorStore,
+    EmbeddingStore,
+    CommunityStore,
+    AccountStore,
+    CollectionStore,
+    DigestStore,
+    JobStore,
+    RateLimitStore {
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 /** Rate limits over the store's shared event counts, so that every app server enforces the same limit. */
 import { createHash } from 'node:crypto';
 import { OpenPapersError } from '../core/errors.js';
-import type { PaperStore } from './ports.js';
+import type { RateLimitStore } from './ports.js';
 
 export interface RateRule {
   count: number;
@@ -22,7 +22,7 @@ const KEEP_MS = 24 * 60 * 60_000;
 
 /** Counts one event under `key`; over the rule's limit, a 429 that says what and for how long. */
 export async function rateLimit(
-  store: PaperStore,
+  store: RateLimitStore,
   key: string,
   rule: RateRule,
   what: string,
@@ -41,7 +41,7 @@ export async function rateLimit(
 
 /** Forgets the events counted under an account's email address and id (when the account is deleted). */
 export async function forgetRateEvents(
-  store: PaperStore,
+  store: RateLimitStore,
   user: { id: string; email: string },
 ): Promise<void> {
   await store.deleteRateEvents([

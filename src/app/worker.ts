@@ -6,7 +6,7 @@
  * again after an interruption: embedding skips what is done, and the digest send log sends each digest once.
  */
 import { retryDelayMinutes, type Schedule } from '../core/schedule.js';
-import type { JobRun, PaperStore } from './ports.js';
+import type { JobRun, JobStore } from './ports.js';
 
 export interface ScheduledJob {
   name: string;
@@ -23,7 +23,7 @@ export type WorkerEvent =
   | { type: 'lost'; run: JobRun };
 
 export interface WorkerDependencies {
-  store: PaperStore;
+  store: JobStore;
   jobs: readonly ScheduledJob[];
   /** This worker's name in the record (host and process id). */
   workerId: string;
@@ -85,7 +85,7 @@ export class Worker {
       },
       (this.deps.leaseSeconds * 1000) / 3,
     );
-    let outcome: Parameters<PaperStore['finishJobRun']>[2];
+    let outcome: Parameters<JobStore['finishJobRun']>[2];
     try {
       const summary = await job.run();
       outcome = { status: 'done', summary, at: this.deps.now().toISOString() };
