@@ -1,7 +1,6 @@
 /** The PostgreSQL side of mail digests: subscribers, the send log, papers sent, feedback. */
 import type {
   DigestClaim,
-  DigestItem,
   DigestOutcome,
   DigestSend,
   Frequency,
@@ -9,60 +8,7 @@ import type {
   SubscriberStatus,
 } from '../../../app/ports.js';
 import type { PgDatabase } from './database.js';
-
-interface SubscriberRow {
-  id: string;
-  email: string;
-  user_id: string | null;
-  link_token: string;
-  frequency: Frequency;
-  topics: string;
-  status: SubscriberStatus;
-  status_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface SendRow {
-  subscriber_id: string;
-  period: string;
-  status: DigestSend['status'];
-  message_id: string;
-  papers: string;
-  attempts: number;
-  lease_until: string | null;
-  last_error: string | null;
-  sent_at: string | null;
-}
-
-function toSubscriber(row: SubscriberRow): Subscriber {
-  return {
-    id: row.id,
-    email: row.email,
-    userId: row.user_id,
-    linkToken: row.link_token,
-    frequency: row.frequency,
-    topics: JSON.parse(row.topics) as Subscriber['topics'],
-    status: row.status,
-    statusReason: row.status_reason,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toSend(row: SendRow): DigestSend {
-  return {
-    subscriberId: row.subscriber_id,
-    period: row.period,
-    status: row.status,
-    messageId: row.message_id,
-    papers: JSON.parse(row.papers) as DigestItem[],
-    attempts: row.attempts,
-    leaseUntil: row.lease_until,
-    lastError: row.last_error,
-    sentAt: row.sent_at,
-  };
-}
+import { toSend, toSubscriber, type SendRow, type SubscriberRow } from '../records.js';
 
 const SEND = 'SELECT * FROM digest_sends WHERE subscriber_id = $1 AND period = $2';
 

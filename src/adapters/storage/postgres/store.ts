@@ -34,6 +34,17 @@ import { PgDatabase, type Queryable } from './database.js';
 import { PgDigests } from './digests.js';
 import { PgJobs } from './jobs.js';
 import { migrate } from './migrations.js';
+import {
+  toCollection,
+  toComment,
+  toSession,
+  toUser,
+  toVector,
+  type CollectionRow,
+  type CommentRow,
+  type SessionRow,
+  type UserRow,
+} from '../records.js';
 
 const EXPORT_PAGE = 1000;
 
@@ -561,15 +572,7 @@ export class PostgresStore implements PaperStore {
       'SELECT * FROM sessions WHERE token_hash = $1 AND expires_at > $2',
       [tokenHash, now],
     );
-    return row
-      ? {
-          tokenHash: row.token_hash,
-          userId: row.user_id,
-          csrfToken: row.csrf_token,
-          createdAt: row.created_at,
-          expiresAt: row.expires_at,
-        }
-      : null;
+    return row ? toSession(row) : null;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
@@ -814,73 +817,6 @@ async function writePapers(client: Queryable, papers: readonly Paper[], revision
   );
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  role: Role;
-  created_at: string;
-}
-
-function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, role: row.role, createdAt: row.created_at };
-}
-
-interface CommentRow {
-  id: string;
-  paper_id: string;
-  user_id: string;
-  parent_id: string | null;
-  body: string;
-  created_at: string;
-  edited_at: string | null;
-  deleted: boolean;
-  hidden: boolean;
-}
-
-function toComment(row: CommentRow): StoredComment {
-  return {
-    id: row.id,
-    paperId: row.paper_id,
-    userId: row.user_id,
-    parentId: row.parent_id,
-    body: row.body,
-    createdAt: row.created_at,
-    editedAt: row.edited_at,
-    deleted: row.deleted,
-    hidden: row.hidden,
-  };
-}
-
-interface CollectionRow {
-  id: string;
-  user_id: string;
-  name: string;
-  description: string;
-  public: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-function toCollection(row: CollectionRow): StoredCollection {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    name: row.name,
-    description: row.description,
-    public: row.public,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-interface SessionRow {
-  token_hash: string;
-  user_id: string;
-  csrf_token: string;
-  created_at: string;
-  expires_at: string;
-}
-
 function filterSql(filter: PaperFilter): { where: string; params: string[] } {
   const conditions: string[] = [];
   const params: string[] = [];
@@ -896,11 +832,4 @@ function filterSql(filter: PaperFilter): { where: string; params: string[] } {
     );
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
-}
-
-/** A copy, so the vector is aligned and owns its memory. */
-function toVector(bytes: Buffer): Float32Array {
-  const vector = new Float32Array(bytes.length / 4);
-  new Uint8Array(vector.buffer).set(bytes);
-  return vector;
 }

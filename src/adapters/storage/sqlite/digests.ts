@@ -3,67 +3,13 @@ import type Database from 'better-sqlite3';
 import { immediate } from './write.js';
 import type {
   DigestClaim,
-  DigestItem,
   DigestOutcome,
   DigestSend,
   Frequency,
   Subscriber,
   SubscriberStatus,
 } from '../../../app/ports.js';
-
-interface SubscriberRow {
-  id: string;
-  email: string;
-  user_id: string | null;
-  link_token: string;
-  frequency: Frequency;
-  topics: string;
-  status: SubscriberStatus;
-  status_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface SendRow {
-  subscriber_id: string;
-  period: string;
-  status: DigestSend['status'];
-  message_id: string;
-  papers: string;
-  attempts: number;
-  lease_until: string | null;
-  last_error: string | null;
-  sent_at: string | null;
-}
-
-function toSubscriber(row: SubscriberRow): Subscriber {
-  return {
-    id: row.id,
-    email: row.email,
-    userId: row.user_id,
-    linkToken: row.link_token,
-    frequency: row.frequency,
-    topics: JSON.parse(row.topics) as Subscriber['topics'],
-    status: row.status,
-    statusReason: row.status_reason,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toSend(row: SendRow): DigestSend {
-  return {
-    subscriberId: row.subscriber_id,
-    period: row.period,
-    status: row.status,
-    messageId: row.message_id,
-    papers: JSON.parse(row.papers) as DigestItem[],
-    attempts: row.attempts,
-    leaseUntil: row.lease_until,
-    lastError: row.last_error,
-    sentAt: row.sent_at,
-  };
-}
+import { toSend, toSubscriber, type SendRow, type SubscriberRow } from '../records.js';
 
 export class SqliteDigests {
   private readonly statements;

@@ -2,36 +2,7 @@
 import type Database from 'better-sqlite3';
 import { immediate } from './write.js';
 import type { JobLease, JobOutcome, JobRun } from '../../../app/ports.js';
-
-interface JobRunRow {
-  id: number;
-  job: string;
-  slot: string;
-  status: JobRun['status'];
-  attempts: number;
-  worker: string | null;
-  lease_until: string | null;
-  started_at: string;
-  finished_at: string | null;
-  summary: string | null;
-  last_error: string | null;
-}
-
-function toJobRun(row: JobRunRow): JobRun {
-  return {
-    id: row.id,
-    job: row.job,
-    slot: row.slot,
-    status: row.status,
-    attempts: row.attempts,
-    worker: row.worker,
-    leaseUntil: row.lease_until,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    summary: row.summary,
-    lastError: row.last_error,
-  };
-}
+import { toJobRun, type JobRunRow } from '../records.js';
 
 export class SqliteJobs {
   private readonly statements;

@@ -30,6 +30,17 @@ import { migrate } from './migrations.js';
 import { BUSY_TIMEOUT_MS, immediate } from './write.js';
 import { parseChangeCursor } from '../change-cursor.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from '../paper-rows.js';
+import {
+  toCollection,
+  toComment,
+  toSession,
+  toUser,
+  toVector,
+  type CollectionRow,
+  type CommentRow,
+  type SessionRow,
+  type UserRow,
+} from '../records.js';
 
 const EXPORT_PAGE = 500;
 
@@ -646,15 +657,7 @@ export class SqliteStore implements PaperStore {
 
   async getSession(tokenHash: string, now: string): Promise<StoredSession | null> {
     const row = this.statements.getSession.get(tokenHash, now);
-    return row
-      ? {
-          tokenHash: row.token_hash,
-          userId: row.user_id,
-          csrfToken: row.csrf_token,
-          createdAt: row.created_at,
-          expiresAt: row.expires_at,
-        }
-      : null;
+    return row ? toSession(row) : null;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
@@ -820,73 +823,6 @@ interface SubmittedRow {
   submitters: number;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  role: Role;
-  created_at: string;
-}
-
-interface CommentRow {
-  id: string;
-  paper_id: string;
-  user_id: string;
-  parent_id: string | null;
-  body: string;
-  created_at: string;
-  edited_at: string | null;
-  deleted: number;
-  hidden: number;
-}
-
-function toComment(row: CommentRow): StoredComment {
-  return {
-    id: row.id,
-    paperId: row.paper_id,
-    userId: row.user_id,
-    parentId: row.parent_id,
-    body: row.body,
-    createdAt: row.created_at,
-    editedAt: row.edited_at,
-    deleted: row.deleted === 1,
-    hidden: row.hidden === 1,
-  };
-}
-
-interface CollectionRow {
-  id: string;
-  user_id: string;
-  name: string;
-  description: string;
-  public: number;
-  created_at: string;
-  updated_at: string;
-}
-
-function toCollection(row: CollectionRow): StoredCollection {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    name: row.name,
-    description: row.description,
-    public: row.public === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-interface SessionRow {
-  token_hash: string;
-  user_id: string;
-  csrf_token: string;
-  created_at: string;
-  expires_at: string;
-}
-
-function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, role: row.role, createdAt: row.created_at };
-}
-
 function filterSql(filter: PaperFilter): { where: string; params: Record<string, string> } {
   const conditions: string[] = [];
   const params: Record<string, string> = {};
@@ -904,11 +840,4 @@ function filterSql(filter: PaperFilter): { where: string; params: Record<string,
     params.category = filter.category;
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
-}
-
-/** A copy, so the vector is aligned and owns its memory. */
-function toVector(bytes: Buffer): Float32Array {
-  const vector = new Float32Array(bytes.length / 4);
-  new Uint8Array(vector.buffer).set(bytes);
-  return vector;
 }
