@@ -1,6 +1,6 @@
 /** Shared test setup: where the shared data is, temporary folders, and running the real CLI as a child process. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,4 +84,34 @@ export function activeSubscriber(id: string, email: string): Subscriber {
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/** Polls `probe` until it gives a value (null: not yet); fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Writes `count` papers in cs.CL announced today as a JSON-lines file (what daily digests pick from). */
+export function writeTodaysPapers(path: string, count: number): void {
+  const today = new Date().toISOString().slice(0, 10);
+  writeFileSync(
+    path,
+    Array.from({ length: count }, (_, n) =>
+      JSON.stringify({
+        id: `2611.${String(n + 1).padStart(5, '0')}`,
+        title: `Fresh paper number ${n + 1}`,
+        abstract: 'Announced today.',
+        authors: ['Ada Lovelace'],
+        categories: ['cs.CL'],
+        announced: today,
+        sources: ['test'],
+      }),
+    ).join('\n'),
+  );
 }

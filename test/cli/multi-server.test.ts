@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { PostgresStore } from '../../src/adapters/storage/postgres/store.js';
-import { activeSubscriber, CLI, REPO_ROOT, runCli, tempDir, TEST_ENV } from '../helpers.js';
+import {
+  activeSubscriber,
+  CLI,
+  REPO_ROOT,
+  runCli,
+  tempDir,
+  TEST_ENV,
+  until,
+  writeTodaysPapers,
+} from '../helpers.js';
 import { freshDatabase, postgresUnavailable } from '../postgres.js';
 import { startSmtp } from '../web/smtp.js';
 
@@ -42,16 +51,6 @@ async function serve(env: NodeJS.ProcessEnv): Promise<Running & { url: string }>
     return /serving .* at (http:\/\/[^/\s]+)\//.exec(running.output())?.[1] ?? null;
   });
   return { ...running, url };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** A browser's cookies, sent to whichever server it asks (one site behind a load balancer). */
@@ -182,20 +181,7 @@ test(
     const dir = tempDir(t);
     const database = await freshDatabase();
     const papers = join(dir, 'today.jsonl');
-    writeFileSync(
-      papers,
-      Array.from({ length: 12 }, (_, n) =>
-        JSON.stringify({
-          id: `2611.${String(n + 1).padStart(5, '0')}`,
-          title: `Fresh paper number ${n + 1}`,
-          abstract: 'Announced today.',
-          authors: ['Ada Lovelace'],
-          categories: ['cs.CL'],
-          announced: today(),
-          sources: ['test'],
-        }),
-      ).join('\n'),
-    );
+    writeTodaysPapers(papers, 12);
     const ingested = await runCli(['ingest', papers], { OPENPAPERS_DATABASE_URL: database });
     assert.equal(ingested.code, 0, ingested.stderr);
     const store = await PostgresStore.open(database);

@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI, REPO_ROOT, runCli, sharedPath, tempDir } from '../helpers.js';
+import { CLI, REPO_ROOT, runCli, sharedPath, tempDir, until } from '../helpers.js';
 
 const MODEL = sharedPath('models', 'converted', 'universal-sentence-encoder-lite');
 
@@ -40,16 +40,6 @@ function serve(db: string, env: NodeJS.ProcessEnv): Promise<Served> {
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const ids = (body: Record<string, unknown>) => (body.items as { id: string }[]).map((item) => item.id);

@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JobRun } from '../../src/app/ports.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
-import { activeSubscriber, CLI, runCli, sharedPath, tempDir, TEST_ENV } from '../helpers.js';
+import {
+  activeSubscriber,
+  CLI,
+  runCli,
+  sharedPath,
+  tempDir,
+  TEST_ENV,
+  writeTodaysPapers,
+} from '../helpers.js';
 import { startSmtp } from '../web/smtp.js';
 
 const SUBSCRIBERS = 1000;
@@ -19,22 +27,8 @@ const KILL_AT = 400;
 
 async function databaseWithSubscribers(dir: string): Promise<string> {
   const db = join(dir, 'worker.db');
-  const today = new Date().toISOString().slice(0, 10);
   const papers = join(dir, 'today.jsonl');
-  writeFileSync(
-    papers,
-    Array.from({ length: 12 }, (_, n) =>
-      JSON.stringify({
-        id: `2611.${String(n + 1).padStart(5, '0')}`,
-        title: `Fresh paper number ${n + 1}`,
-        abstract: 'Announced today.',
-        authors: ['Ada Lovelace'],
-        categories: ['cs.CL'],
-        announced: today,
-        sources: ['test'],
-      }),
-    ).join('\n'),
-  );
+  writeTodaysPapers(papers, 12);
   assert.equal((await runCli(['--db', db, 'ingest', papers])).code, 0);
   const store = new SqliteStore(db);
   for (let i = 0; i < SUBSCRIBERS; i++) {
