@@ -1,10 +1,10 @@
 /** Shared test setup: where the shared data is, temporary folders, and running the real CLI as a child process. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Subscriber } from '../src/app/ports.js';
+import type { DigestStore, Subscriber } from '../src/app/ports.js';
 
 /** The repository root (tests run from dist/test/...). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,6 +51,23 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
+}
+
+/** A CLI process left running (serve, worker), with everything it has printed so far. */
+export interface RunningCli {
+  child: ChildProcess;
+  output: () => string;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...TEST_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d));
+  child.stderr?.on('data', (d: Buffer) => (output += d));
+  return { child, output: () => output };
 }
 
 /** The summary that `ingest --json` prints. */
@@ -114,4 +131,13 @@ export function writeTodaysPapers(path: string, count: number): void {
       }),
     ).join('\n'),
   );
+}
+
+/** The id of the i-th of the readers that subscribeReaders adds. */
+export const readerId = (i: number) => `s${String(i).padStart(4, '0')}`;
+
+/** Adds `count` active daily subscribers (readerId(i), reader<i>@example.org). */
+export async function subscribeReaders(store: DigestStore, count: number): Promise<void> {
+  for (let i = 0; i < count; i++)
+    await store.putSubscriber(activeSubscriber(readerId(i), `reader${i}@example.org`), null);
 }

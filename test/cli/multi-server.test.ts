@@ -5,7 +5,6 @@
  * digests sent by the two workers, one of them killed with SIGKILL mid-way, arrive exactly once each.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,39 +12,25 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { PostgresStore } from '../../src/adapters/storage/postgres/store.js';
 import {
-  activeSubscriber,
-  CLI,
+  readerId,
   REPO_ROOT,
   runCli,
+  startCli,
+  subscribeReaders,
   tempDir,
-  TEST_ENV,
   until,
   writeTodaysPapers,
+  type RunningCli,
 } from '../helpers.js';
 import { freshDatabase, postgresUnavailable } from '../postgres.js';
+import { Browser, overHttp } from '../web/client.js';
 import { startSmtp } from '../web/smtp.js';
 
 const skip = postgresUnavailable() ?? false;
 const today = () => new Date().toISOString().slice(0, 10);
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...TEST_ENV, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d));
-  child.stderr?.on('data', (d: Buffer) => (output += d));
-  return { child, output: () => output };
-}
-
-async function serve(env: NodeJS.ProcessEnv): Promise<Running & { url: string }> {
-  const running = start(['serve', '--port', '0', '--quiet', '--public-url', 'http://hub.example'], env);
+async function serve(env: NodeJS.ProcessEnv): Promise<RunningCli & { url: string }> {
+  const running = startCli(['serve', '--port', '0', '--quiet', '--public-url', 'http://hub.example'], env);
   const url = await until('the server to listen', async () => {
     if (running.child.exitCode !== null) throw new Error(`serve exited:\n${running.output()}`);
     return /serving .* at (http:\/\/[^/\s]+)\//.exec(running.output())?.[1] ?? null;
@@ -53,33 +38,9 @@ async function serve(env: NodeJS.ProcessEnv): Promise<Running & { url: string }>
   return { ...running, url };
 }
 
-/** A browser's cookies, sent to whichever server it asks (one site behind a load balancer). */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  async request(url: string, form?: Record<string, string>): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      body: form ? new URLSearchParams(form).toString() : undefined,
-      redirect: 'manual',
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [name, value] = (line.split(';')[0] as string).split('=') as [string, string];
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return response;
-  }
-
-  async csrf(url: string): Promise<string> {
-    const page = await (await this.request(url)).text();
-    return /name="csrf" value="([^"]+)"/.exec(page)?.[1] as string;
-  }
-}
+/** The CSRF token of the first form on a page. */
+const csrfOf = async (browser: Browser, url: string) =>
+  Browser.csrf(await (await browser.request(url)).text());
 
 test(
   'two app servers on one PostgreSQL database share sessions, votes, rate limits and new papers',
@@ -115,24 +76,26 @@ test(
     t.after(() => b.child.kill('SIGKILL'));
 
     // A session made on one server is valid on the other.
-    const browser = new Browser();
+    const browser = new Browser(overHttp);
     const email = 'reader@example.org';
     const signIn = async (server: string, from = browser) =>
-      from.request(`${server}/signin`, { email, csrf: await from.csrf(`${server}/signin`) });
+      from.request(`${server}/signin`, { form: { email, csrf: await csrfOf(from, `${server}/signin`) } });
     assert.equal((await signIn(a.url)).status, 200);
     const mail = (await smtp.waitFor(1))[0];
     const link = new URL(/http:\/\/\S+/.exec(mail?.text ?? '')?.[0] as string);
     const confirm = await (await browser.request(`${a.url}${link.pathname}${link.search}`)).text();
     const token = /name="token" value="([^"]+)"/.exec(confirm)?.[1] as string;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(confirm)?.[1] as string;
-    assert.equal((await browser.request(`${a.url}/signin/verify`, { token, csrf })).status, 303);
+    const csrf = Browser.csrf(confirm);
+    assert.equal((await browser.request(`${a.url}/signin/verify`, { form: { token, csrf } })).status, 303);
     const account = await browser.request(`${b.url}/account`);
     assert.equal(account.status, 200, 'signed in on the other server');
     assert.match(await account.text(), /reader@example\.org/);
 
     // A vote through B shows on A's trending page.
-    const paperCsrf = await browser.csrf(`${b.url}/papers/${fresh.id}`);
-    const voted = await browser.request(`${b.url}/papers/${fresh.id}/vote`, { up: '1', csrf: paperCsrf });
+    const paperCsrf = await csrfOf(browser, `${b.url}/papers/${fresh.id}`);
+    const voted = await browser.request(`${b.url}/papers/${fresh.id}/vote`, {
+      form: { up: '1', csrf: paperCsrf },
+    });
     assert.equal(voted.status, 303);
     const trending = (await (await fetch(`${a.url}/api/trending`)).json()) as {
       items: { id: string; votes: number }[];
@@ -145,7 +108,7 @@ test(
 
     // Rate limits are shared: five sign-in requests for one address per 15 minutes, wherever they go (from
     // a browser that is signed out, as one asking for a link is).
-    const other = new Browser();
+    const other = new Browser(overHttp);
     const statuses = [];
     for (const server of [b.url, a.url, b.url, a.url, b.url])
       statuses.push((await signIn(server, other)).status);
@@ -186,14 +149,9 @@ test(
     assert.equal(ingested.code, 0, ingested.stderr);
     const store = await PostgresStore.open(database);
     t.after(() => store.close());
-    for (let i = 0; i < 1000; i++) {
-      await store.putSubscriber(
-        activeSubscriber(`s${String(i).padStart(4, '0')}`, `reader${i}@example.org`),
-        null,
-      );
-    }
+    await subscribeReaders(store, 1000);
 
-    const workers: Running[] = [];
+    const workers: RunningCli[] = [];
     const smtp = await startSmtp({
       // The 400th message never gets its 250: the first worker is killed while it waits for the answer.
       beforeAccept: () => {
@@ -215,13 +173,13 @@ test(
       OPENPAPERS_CRON_DAILY_DIGESTS: '* * * * * *',
       OPENPAPERS_LEASE_SECONDS: '2',
     });
-    workers.push(start(['worker'], env('a')), start(['worker'], env('b')));
+    workers.push(startCli(['worker'], env('a')), startCli(['worker'], env('b')));
     t.after(() => workers.forEach((worker) => worker.child.kill('SIGKILL')));
     await smtp.waitFor(1000);
+    // A little longer, so that a digest sent twice would have arrived too.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const [, signal] = [workers[0]?.child.exitCode, workers[0]?.child.signalCode];
-    assert.equal(signal, 'SIGKILL', workers[0]?.output());
-    const survivor = workers[1] as Running;
+    assert.equal(workers[0]?.child.signalCode, 'SIGKILL', workers[0]?.output());
+    const survivor = workers[1] as RunningCli;
     survivor.child.kill('SIGTERM');
     const [code] = (await once(survivor.child, 'exit')) as [number | null];
     assert.equal(code, 0, survivor.output());
@@ -230,7 +188,7 @@ test(
     assert.equal(smtp.received.length, 1000);
     assert.equal(new Set(recipients).size, 1000, 'nobody got two');
     const sends = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => store.getDigest(`s${String(i).padStart(4, '0')}`, today())),
+      Array.from({ length: 1000 }, (_, i) => store.getDigest(readerId(i), today())),
     );
     assert.ok(
       sends.every((send) => send?.status === 'sent'),

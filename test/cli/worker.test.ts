@@ -4,7 +4,7 @@
  * `openpapers jobs`.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +12,12 @@ import { test } from 'node:test';
 import type { JobRun } from '../../src/app/ports.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import {
-  activeSubscriber,
-  CLI,
+  readerId,
   runCli,
   sharedPath,
   tempDir,
-  TEST_ENV,
+  startCli,
+  subscribeReaders,
   writeTodaysPapers,
 } from '../helpers.js';
 import { startSmtp } from '../web/smtp.js';
@@ -31,26 +31,12 @@ async function databaseWithSubscribers(dir: string): Promise<string> {
   writeTodaysPapers(papers, 12);
   assert.equal((await runCli(['--db', db, 'ingest', papers])).code, 0);
   const store = new SqliteStore(db);
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    await store.putSubscriber(
-      activeSubscriber(`s${String(i).padStart(4, '0')}`, `reader${i}@example.org`),
-      null,
-    );
-  }
+  await subscribeReaders(store, SUBSCRIBERS);
   await store.close();
   return db;
 }
 
-function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: { ...process.env, ...TEST_ENV, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d));
-  child.stderr?.on('data', (d: Buffer) => (output += d));
-  return { child, output: () => output };
-}
+const startWorker = (env: NodeJS.ProcessEnv) => startCli(['worker'], env);
 
 test('a worker killed with SIGKILL mid-way through 1,000 digests and started again sends each exactly once', async (t) => {
   const dir = tempDir(t);
@@ -108,7 +94,7 @@ test('a worker killed with SIGKILL mid-way through 1,000 digests and started aga
   assert.equal(new Set(smtp.received.map((mail) => mail.messageId)).size, SUBSCRIBERS);
   const store = new SqliteStore(db);
   t.after(() => store.close());
-  const interrupted = await store.getDigest('s0400', new Date().toISOString().slice(0, 10));
+  const interrupted = await store.getDigest(readerId(KILL_AT), new Date().toISOString().slice(0, 10));
   assert.deepEqual(
     [interrupted?.status, interrupted?.attempts],
     ['sent', 2],

@@ -5,7 +5,7 @@
  * schedule while a server answers.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -16,7 +16,7 @@ import { politeHttp } from '../../src/adapters/harvest/polite-http.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import { checkpointName, type OaiHarvestTarget } from '../../src/core/harvest/oai-pmh.js';
 import { paperDay } from '../../src/core/paper.js';
-import { CLI, runCli, sharedPath, tempDir, TEST_ENV } from '../helpers.js';
+import { CLI, runCli, sharedPath, startCli, tempDir, TEST_ENV, until } from '../helpers.js';
 import {
   CS_FIRST_IDS,
   CS_SECOND_IDS,
@@ -299,24 +299,16 @@ describe('openpapers harvest and the worker', () => {
     writeFileSync(seed, JSON.stringify({ id: '2611.00001', title: 'Seed', abstract: 'A first paper.' }));
     assert.equal((await runCli(['--db', db, 'ingest', seed])).code, 0);
 
-    const spawnCli = (
-      args: string[],
-      extra: NodeJS.ProcessEnv,
-    ): { child: ChildProcess; output: () => string } => {
-      const child = spawn(process.execPath, [CLI, '--db', db, ...args], {
-        env: { ...process.env, ...TEST_ENV, ...model, ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout?.on('data', (d: Buffer) => (output += d));
-      child.stderr?.on('data', (d: Buffer) => (output += d));
-      t.after(() => child.kill('SIGKILL'));
-      return { child, output: () => output };
+    const spawnCli = (args: string[], extra: NodeJS.ProcessEnv) => {
+      const running = startCli(['--db', db, ...args], { ...model, ...extra });
+      t.after(() => running.child.kill('SIGKILL'));
+      return running;
     };
     const server = spawnCli(['serve', '--port', '0', '--quiet'], {});
     const base = await until(
       'the server',
       async () => /serving .* at (http:\/\/[^/\s]+)\//.exec(server.output())?.[1] ?? null,
+      180_000,
     );
     spawnCli(['worker'], {
       ...env(replay.url),
@@ -333,12 +325,18 @@ describe('openpapers harvest and the worker', () => {
         ? ((await response.json()) as { items: { id: string }[] }).items.map((item) => item.id)
         : [];
     };
-    const byKeyword = await until('keyword search to find a harvested paper', async () =>
-      (await search('Extended Fourier analysis of signals', 'lexical')).includes('1303.2033') ? true : null,
+    const byKeyword = await until(
+      'keyword search to find a harvested paper',
+      async () =>
+        (await search('Extended Fourier analysis of signals', 'lexical')).includes('1303.2033') ? true : null,
+      180_000,
     );
     assert.ok(byKeyword);
-    const byMeaning = await until('semantic search to find it once embedded', async () =>
-      (await search('Extended Fourier analysis of signals', 'semantic'))[0] === '1303.2033' ? true : null,
+    const byMeaning = await until(
+      'semantic search to find it once embedded',
+      async () =>
+        (await search('Extended Fourier analysis of signals', 'semantic'))[0] === '1303.2033' ? true : null,
+      180_000,
     );
     assert.ok(byMeaning);
     const jobs = JSON.parse((await runCli(['--db', db, 'jobs', '--json'])).stdout) as {
@@ -361,13 +359,3 @@ describe('openpapers harvest and the worker', () => {
     );
   });
 });
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

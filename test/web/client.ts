@@ -1,9 +1,19 @@
-/** A browser's cookie jar over the in-process app, enough for one site. */
+/** A browser's cookie jar, enough for one site: over the in-process app, or over HTTP to real servers. */
 import type { WebFixture } from './fixture.js';
+
+/** Sends one request; redirects come back as they are, for the test to look at. */
+export type Send = (path: string, init: RequestInit) => Response | Promise<Response>;
+
+/** Over HTTP: `path` is a full URL, so one browser may ask several servers of one site. */
+export const overHttp: Send = (url, init) => fetch(url, { ...init, redirect: 'manual' });
 
 export class Browser {
   private readonly cookies = new Map<string, string>();
-  constructor(private readonly fixture: WebFixture) {}
+  private readonly send: Send;
+
+  constructor(target: WebFixture | Send) {
+    this.send = typeof target === 'function' ? target : (path, init) => target.app.request(path, init);
+  }
 
   /** A GET, or a POST of `form` (URL-encoded) or `multipart` (with files, as a browser sends uploads). */
   async request(
@@ -13,7 +23,7 @@ export class Browser {
     const headers: Record<string, string> = {};
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await this.fixture.app.request(path, {
+    const response = await this.send(path, {
       method: init.method ?? (init.form || init.multipart ? 'POST' : 'GET'),
       headers,
       body: init.form ? new URLSearchParams(init.form).toString() : init.multipart,
