@@ -15,6 +15,7 @@ import { userCreateCommand, userListCommand } from './commands/user.js';
 import { digestPreviewCommand, digestSendCommand } from './commands/digest.js';
 import { jobsCommand, workerCommand } from './commands/worker.js';
 import { harvestCommand } from './commands/harvest.js';
+import { migrateStoreCommand } from './commands/migrate-store.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -329,6 +330,23 @@ A failed run is tried again after 1, 5, 25 and 120 minutes. SIGTERM or Ctrl-C st
     .option('--limit <n>', 'at most this many runs', positiveInteger, 20)
     .option('--json', 'print {"timezone", "schedule", "runs"} as JSON')
     .action((options) => jobsCommand(options, config()));
+
+  program
+    .command('migrate-store')
+    .description(
+      'copy the whole hub from its SQLite file into PostgreSQL (resumes after an interruption; counts checked)',
+    )
+    .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:port/database')
+    .option('--from <file>', 'the SQLite file (default: the configured database)')
+    .option('--json', 'print {"from", "target", "resumed", "tables": [{"table", "rows"}]}')
+    .addOption(new Option('--page-size <n>', 'rows per transaction').argParser(positiveInteger).hideHelp())
+    .addHelpText(
+      'after',
+      '\nStop the servers and workers first: the copy is one snapshot of the file, and rows written to it\n' +
+        'afterwards stay behind. The target must be empty, or hold an interrupted copy from the same file, which\n' +
+        'then goes on from its last page. Rate-limit windows are not copied; they start afresh.',
+    )
+    .action((options) => migrateStoreCommand(options, config()));
 
   program
     .command('eval')
