@@ -422,9 +422,19 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
 }
 
+/**
+ * Polls `probe` until it holds. A probe whose request fails (a keep-alive connection the loaded server
+ * closed just as it was reused) is asked again, as a client retries an idempotent GET; the load's own
+ * errors are counted by autocannon.
+ */
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch (error) {
+      log(`  (a probe for ${what} failed: ${(error as Error).cause ?? error}; asking again)`);
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
   }
@@ -433,25 +443,31 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60
 /** Papers the live phase adds, removed again when it ends (and at its start, after a run that failed). */
 function removeFreshPapers(db: string): void {
   const sql = new Database(db);
-  sql.pragma('foreign_keys = ON');
-  sql.prepare("DELETE FROM papers WHERE id LIKE 'fresh:%'").run();
+  // By hand rather than by cascade (better-sqlite3 turns foreign keys on): no index leads from a paper to
+  // its embeddings, so a cascading delete would scan every vector once per paper.
+  sql.pragma('foreign_keys = OFF');
+  sql.transaction(() => {
+    for (const table of ['embeddings', 'paper_categories'])
+      sql.prepare(`DELETE FROM ${table} WHERE paper_id LIKE 'fresh:%'`).run();
+    sql.prepare("DELETE FROM papers WHERE id LIKE 'fresh:%'").run();
+  })();
   sql.close();
 }
 
 async function livePhase(): Promise<object> {
   removeFreshPapers(DB);
-  // Embedding follows the paper feed from a cursor: the corpus's papers are embedded already.
+  // Embedding follows the paper feed from a cursor. The corpus's papers are embedded already (the synthetic
+  // ones with blended vectors, not their own text's), so the cursor goes to the feed's end whatever the
+  // real corpus it was copied from left in it: the update embeds the 1,000 new papers and nothing else.
   const store = new SqliteStore(DB);
   const key = embeddingKey(embedding());
-  if ((await store.getCursor(embedCursorName(key))) === null) {
-    let cursor: string | null = null;
-    for (;;) {
-      const page = await store.paperChanges(cursor, 50_000);
-      if (page.papers.length === 0) break;
-      cursor = page.cursor;
-    }
-    if (cursor) await store.setCursor(embedCursorName(key), cursor, new Date().toISOString());
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await store.paperChanges(cursor, 50_000);
+    if (page.papers.length === 0) break;
+    cursor = page.cursor;
   }
+  if (cursor) await store.setCursor(embedCursorName(key), cursor, new Date().toISOString());
   await store.close();
   // The server works on a copy of the index, so that the one built stays as it was.
   const index = join(CACHE, 'live.search');
@@ -541,15 +557,17 @@ async function live(db: string, indexDir: string): Promise<object> {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as { id: string; title: string });
+      let probe = 0;
       await until('1,000 new papers by meaning', async () => {
-        // Each paper's own title finds it first, by meaning alone: its vector is in the served index.
-        for (const { id, title } of titlesOf.filter((_, i) => i % 50 === 0)) {
+        // A paper's similar papers come from both sides once its vector is in the served index (by
+        // its own title it need not rank first: synthetic papers splice the same titles).
+        for (const { id } of titlesOf.filter((_, i) => i % 50 === 0)) {
           const response = await fetch(
-            `${base}/api/search?mode=semantic&per_page=3&q=${encodeURIComponent(title)}`,
+            `${base}/api/papers/${encodeURIComponent(id)}/similar?limit=1&probe=${probe++}`,
           );
           if (response.status !== 200) return false;
-          const body = (await response.json()) as { items: { id: string }[] };
-          if (!body.items.some((item) => item.id === id)) return false;
+          const body = (await response.json()) as { mode: string };
+          if (body.mode !== 'hybrid') return false;
         }
         const status = JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as {
           state: string;
