@@ -16,6 +16,7 @@ import { digestPreviewCommand, digestSendCommand } from './commands/digest.js';
 import { jobsCommand, workerCommand } from './commands/worker.js';
 import { harvestCommand } from './commands/harvest.js';
 import { migrateStoreCommand } from './commands/migrate-store.js';
+import { runAsBatchWork } from './priority.js';
 
 const MODES = ['lexical', 'semantic', 'hybrid'] as const;
 
@@ -119,7 +120,10 @@ function buildProgram(): Command {
           '\n',
         )}\n\nExit status: 0 when every record was stored, 1 when some were rejected (each is listed\non standard error with its file, line and reason; the valid records are stored all the same).`,
     )
-    .action((paths: string[], options) => ingestCommand(paths, options, config()));
+    .action((paths: string[], options) => {
+      runAsBatchWork();
+      return ingestCommand(paths, options, config());
+    });
 
   program
     .command('show')
@@ -214,7 +218,10 @@ function buildProgram(): Command {
       'embed every paper that has no embedding for the model yet (resumable; re-embeds changed papers)',
     )
     .option('--batch-size <n>', 'papers per model call', positiveInteger, 64)
-    .action((options) => embedCommand(options, config()));
+    .action((options) => {
+      runAsBatchWork();
+      return embedCommand(options, config());
+    });
 
   const index = program
     .command('index')
@@ -322,7 +329,10 @@ while it runs, and taken over by another when a worker dies and $OPENPAPERS_LEAS
 A failed run is tried again after 1, 5, 25 and 120 minutes. SIGTERM or Ctrl-C stops after the job in progress.
 "openpapers jobs" shows the record.`,
     )
-    .action((options) => workerCommand(options, config()));
+    .action((options) => {
+      runAsBatchWork();
+      return workerCommand(options, config());
+    });
 
   program
     .command('jobs')
