@@ -131,15 +131,17 @@ export class IndexUpdater {
 
   /**
    * Follows the store until `signal` aborts: catches up whenever it changes, and lets the writer merge
-   * segments in the background meanwhile.
+   * segments in the background meanwhile. `backgroundStep` (the similar-paper lists) runs a step at a time
+   * between catch-ups, so that new papers never wait for it; it says whether it has more to do at once.
    */
-  async follow(signal: AbortSignal, pollMs = 500): Promise<void> {
+  async follow(signal: AbortSignal, pollMs = 500, backgroundStep?: () => Promise<boolean>): Promise<void> {
     while (!signal.aborted) {
       if (await this.changed()) await this.catchUp();
       if (!this.deps.writer.scheduleMerges() && !this.deps.writer.busy) {
         this.deps.writer.status('idle', 'up to date', 0, 0);
       }
-      await sleep(pollMs, signal);
+      const more = backgroundStep ? await backgroundStep() : false;
+      if (!more) await sleep(pollMs, signal);
     }
   }
 }

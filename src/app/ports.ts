@@ -80,6 +80,17 @@ export interface EmbeddingStore {
   embeddingChanges(model: string, cursor: string | null, limit: number): Promise<EmbeddingChanges>;
 }
 
+/**
+ * Each paper's similar papers, computed ahead of time per embedding model key as the index follows the
+ * store (app/similar-lists.ts), so that a paper page reads them instead of searching for them.
+ */
+export interface SimilarStore {
+  /** Replaces the lists of these papers under one model key. */
+  putSimilarPapers(model: string, lists: readonly SimilarList[], at: string): Promise<void>;
+  /** The stored lists of these papers under one model key, best first; a paper without one is absent. */
+  similarPapers(model: string, paperIds: readonly string[]): Promise<Map<string, StoredSimilarList>>;
+}
+
 /** Votes, submissions and comments: what the community adds to papers. */
 export interface CommunityStore {
   /** Adds (`up`) or takes back one voter's vote on a paper; false when that changed nothing. */
@@ -244,6 +255,7 @@ export interface PaperStore
     PaperCatalog,
     CursorStore,
     EmbeddingStore,
+    SimilarStore,
     CommunityStore,
     AccountStore,
     CollectionStore,
@@ -251,6 +263,22 @@ export interface PaperStore
     JobStore,
     RateLimitStore {
   close(): Promise<void>;
+}
+
+export interface SimilarEntry {
+  paperId: string;
+  score: number;
+}
+
+export interface SimilarList {
+  paperId: string;
+  similar: SimilarEntry[];
+}
+
+export interface StoredSimilarList {
+  similar: SimilarEntry[];
+  /** When the list was last written (computed, or a newer paper entered it). */
+  updatedAt: string;
 }
 
 export interface PaperChanges {

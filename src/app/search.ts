@@ -20,6 +20,7 @@ import { moreLikeThis } from '../core/search/more-like-this.js';
 import { correctQuery, type SpellingCorrection } from '../core/search/spelling.js';
 import { parseQuery, plainQuery, queryText, QuerySyntaxError, type Query } from '../core/search/query.js';
 import { containsPhrase, highlight, makeSnippet, type Snippet } from '../core/search/snippet.js';
+import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
 import type { LexicalSnapshot } from '../core/search/snapshot.js';
 import { analyze } from '../core/search/tokenize.js';
 import { dotProduct } from '../core/search/vectors.js';
@@ -74,7 +75,9 @@ export interface SearchDependencies {
 }
 
 /** How many candidates each side contributes to hybrid fusion (at least; deeper pages take more). */
-const FUSION_DEPTH = 50;
+export const FUSION_DEPTH = 50;
+/** Similar papers kept per precomputed list: a page shows 8; a longer request searches live. */
+export const SIMILAR_LIST_SIZE = 30;
 /** Query embeddings remembered, so that a popular query is embedded once. */
 const QUERY_CACHE = 2_000;
 
@@ -273,10 +276,21 @@ export class SearchService {
     const vector = semantic?.vectors.vector(self) ?? null;
     const notice =
       typeof side === 'string' ? `semantic similarity is off: ${side}; showing keyword neighbours` : null;
-    const ranked = rankSimilar(lexical, paper, self, semantic && vector ? { ...semantic, vector } : null, {
-      depth: Math.max(FUSION_DEPTH, limit + 20),
-    });
-    const ids = ranked.map((hit) => lexical.paperIdOf(hit.key) as string);
+    // The list computed ahead of time (app/similar-lists.ts) where there is one long enough; else a search.
+    const stored = semantic
+      ? (await this.deps.store.similarPapers(semantic.embedder.key, [paper.id])).get(paper.id)?.similar
+      : undefined;
+    const ranked =
+      stored && vector && stored.length >= Math.min(limit + 5, SIMILAR_LIST_SIZE)
+        ? stored.map((entry) => ({ id: entry.paperId, score: entry.score }))
+        : rankSimilar(
+            lexical,
+            paper,
+            self,
+            semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
+            { depth: Math.max(FUSION_DEPTH, limit + 20) },
+          ).map((hit) => ({ id: lexical.paperIdOf(hit.key) as string, score: hit.score }));
+    const ids = ranked.map((hit) => hit.id);
     const papers = await this.deps.store.getPapers(ids);
     const selfTitle = titlePaperId(paper.title);
     const terms = new Set<string>();
@@ -306,13 +320,13 @@ export function rankSimilar(
   lexical: LexicalSnapshot,
   paper: { title: string; abstract: string },
   self: number,
-  semantic: (Semantic & { vector: Float32Array }) | null,
+  semantic: { vectors: VectorSnapshot; vector: Float32Array; settings: EmbeddingModelSettings } | null,
   options: { depth: number },
 ): { key: number; score: number }[] {
   const query = moreLikeThis(lexical, paper);
   const lexicalHits = searchResolved(lexical, query, options.depth + 1).filter((hit) => hit.key !== self);
   if (!semantic) return lexicalHits.slice(0, options.depth);
-  const { vectors, vector, embedder } = semantic;
+  const { vectors, vector, settings } = semantic;
   const keys = [
     ...new Set([
       ...lexicalHits.map((hit) => hit.key),
@@ -320,9 +334,9 @@ export function rankSimilar(
     ]),
   ];
   const lexicalScore = scoresResolved(lexical, query.scoring, keys);
-  const candidates = scoredCandidates(keys, lexicalScore, vectors, vector, embedder.settings.semanticFloor);
+  const candidates = scoredCandidates(keys, lexicalScore, vectors, vector, settings.semanticFloor);
   const others = candidates.filter((candidate) => candidate.semantic <= 0.995);
-  return fuse(others, embedder.settings.similarLexicalWeight).slice(0, options.depth);
+  return fuse(others, settings.similarLexicalWeight).slice(0, options.depth);
 }
 
 /** A paper that shares no word with the query is a result only at or above the model's similarity floor. */

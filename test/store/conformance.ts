@@ -340,6 +340,59 @@ export function storeConformance(
       });
     });
 
+    describe('similar papers', () => {
+      test('lists are kept per paper and model, and replaced whole', async (t) => {
+        const store = await makeStore(t);
+        await store.upsertPapers(
+          ['2501.00001', '2501.00002', '2501.00003'].map((id) => paper(id)),
+          'now',
+        );
+        const list = (paperId: string, ...similar: [string, number][]) => ({
+          paperId,
+          similar: similar.map(([id, score]) => ({ paperId: id, score })),
+        });
+        await store.putSimilarPapers(
+          'm',
+          [
+            list('2501.00001', ['2501.00002', 0.9], ['2501.00003', 0.5]),
+            list('2501.00002', ['2501.00001', 0.9]),
+            // A paper the store does not hold gets no list, and the others are stored all the same.
+            list('2501.99999', ['2501.00001', 0.1]),
+          ],
+          't1',
+        );
+        await store.putSimilarPapers('other-model', [list('2501.00001', ['2501.00003', 1])], 't1');
+        const ids = ['2501.00001', '2501.00002', '2501.00003', '2501.99999'];
+        const stored = (similar: [string, number][], updatedAt: string) => ({
+          similar: list('', ...similar).similar,
+          updatedAt,
+        });
+        assert.deepEqual([...(await store.similarPapers('m', ids)).entries()].sort(), [
+          [
+            '2501.00001',
+            stored(
+              [
+                ['2501.00002', 0.9],
+                ['2501.00003', 0.5],
+              ],
+              't1',
+            ),
+          ],
+          ['2501.00002', stored([['2501.00001', 0.9]], 't1')],
+        ]);
+        await store.putSimilarPapers('m', [list('2501.00001', ['2501.00003', 0.7])], 't2');
+        assert.deepEqual(
+          (await store.similarPapers('m', ['2501.00001'])).get('2501.00001'),
+          stored([['2501.00003', 0.7]], 't2'),
+        );
+        assert.deepEqual(
+          (await store.similarPapers('other-model', ids)).get('2501.00001'),
+          stored([['2501.00003', 1]], 't1'),
+        );
+        assert.equal((await store.similarPapers('m', [])).size, 0);
+      });
+    });
+
     describe('community', () => {
       test('votes: one per voter and paper, undoable, counted, and each change bumps the votes revision', async (t) => {
         const store = await makeStore(t);

@@ -8,6 +8,7 @@ export const STORE_TABLES = [
   'paper_categories',
   'store_meta',
   'embeddings',
+  'similar_papers',
   'cursors',
   'users',
   'votes',

@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { IndexUpdater } from '../../app/indexing.js';
+import { SimilarListUpdater } from '../../app/similar-lists.js';
+import { modelSettings } from '../../core/search/model-settings.js';
 import { readCurrent, readManifest, readStatus } from '../../adapters/search/index-folder.js';
 import { openStore } from '../../adapters/storage/open.js';
 import type { Config } from '../config.js';
@@ -56,9 +58,32 @@ export async function indexFollowCommand(config: Config): Promise<void> {
         );
       },
     });
+    const [modelKey] = indexedModels(config);
+    const reader = location.openReader();
+    const similar = new SimilarListUpdater({
+      store,
+      index: reader,
+      model: { key: modelKey as string, settings: modelSettings(config.embedding.model) },
+    });
+    let listed = 0;
     try {
-      await updater.follow(stop.signal);
+      await updater.follow(stop.signal, 500, async () => {
+        const step = await similar.step();
+        listed += step.computed;
+        if (step.computed > 0 && !writer.busy) {
+          const activity = step.caughtUp ? 'up to date' : 'listing similar papers';
+          writer.status('idle', activity, listed, listed);
+          if (step.caughtUp || Date.now() - lastLine >= 5_000) {
+            lastLine = Date.now();
+            log(
+              `similar papers: ${listed.toLocaleString('en-US')} listed${step.caughtUp ? '; up to date' : ' so far'}`,
+            );
+          }
+        }
+        return !step.caughtUp && step.computed > 0;
+      });
     } finally {
+      reader.close();
       await writer.close();
     }
     log('stopped');

@@ -210,6 +210,19 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX job_runs_pending ON job_runs (job, status, lease_until);
     `,
   },
+  {
+    version: 4,
+    name: 'similar papers',
+    sql: `
+      CREATE TABLE similar_papers (
+        model ${T} NOT NULL,
+        paper_id ${T} NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        neighbours ${T} NOT NULL,
+        updated_at ${T} NOT NULL,
+        PRIMARY KEY (model, paper_id)
+      );
+    `,
+  },
 ];
 
 export const LATEST_PG_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -16,6 +16,9 @@ import type {
   PaperFilter,
   PaperStore,
   ReportedComment,
+  SimilarEntry,
+  SimilarList,
+  StoredSimilarList,
   Role,
   StoredCollection,
   StoredComment,
@@ -302,6 +305,32 @@ export class PostgresStore implements PaperStore {
       embeddings: rows.map((row) => ({ paperId: row.paper_id, vector: toVector(row.vector) })),
       cursor: last ? `${last.revision}:${last.paper_id}` : after,
     };
+  }
+
+  async putSimilarPapers(model: string, lists: readonly SimilarList[], at: string): Promise<void> {
+    // One row per paper (ON CONFLICT may touch a row once per statement): the last list given wins.
+    const byPaper = new Map(lists.map((list) => [list.paperId, JSON.stringify(list.similar)]));
+    if (byPaper.size === 0) return;
+    await this.db.query(
+      `INSERT INTO similar_papers (model, paper_id, neighbours, updated_at)
+       SELECT $1, papers.id, given.neighbours, $4
+       FROM unnest($2::text[], $3::text[]) AS given (paper_id, neighbours) JOIN papers ON papers.id = given.paper_id
+       ON CONFLICT (model, paper_id) DO UPDATE SET neighbours = EXCLUDED.neighbours, updated_at = EXCLUDED.updated_at`,
+      [model, [...byPaper.keys()], [...byPaper.values()], at],
+    );
+  }
+
+  async similarPapers(model: string, paperIds: readonly string[]): Promise<Map<string, StoredSimilarList>> {
+    const rows = await this.db.query<{ paper_id: string; neighbours: string; updated_at: string }>(
+      'SELECT paper_id, neighbours, updated_at FROM similar_papers WHERE model = $1 AND paper_id = ANY($2)',
+      [model, paperIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.paper_id,
+        { similar: JSON.parse(row.neighbours) as SimilarEntry[], updatedAt: row.updated_at },
+      ]),
+    );
   }
 
   async *exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }> {

@@ -300,6 +300,19 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_events_by_time ON rate_events (at);
     `,
   },
+  {
+    version: 13,
+    name: 'similar papers',
+    sql: `
+      CREATE TABLE similar_papers (
+        model TEXT NOT NULL,
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        neighbours TEXT NOT NULL,       -- JSON array of {paperId, score}, best first
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (model, paper_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

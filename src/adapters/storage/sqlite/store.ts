@@ -22,6 +22,9 @@ import type {
   StoreStats,
   PaperChanges,
   EmbeddingChanges,
+  SimilarEntry,
+  SimilarList,
+  StoredSimilarList,
   SubmittedPaper,
 } from '../../../app/ports.js';
 import { SqliteDigests } from './digests.js';
@@ -799,6 +802,37 @@ export class SqliteStore implements PaperStore {
       embeddings: rows.map((row) => ({ paperId: row.paper_id, vector: toVector(row.vector) })),
       cursor: last ? `${last.revision}:${last.paper_id}` : after,
     };
+  }
+
+  async putSimilarPapers(model: string, lists: readonly SimilarList[], at: string): Promise<void> {
+    if (lists.length === 0) return;
+    // A paper removed meanwhile gets no list (the SELECT finds no row), rather than failing the batch.
+    const put = this.db.prepare(
+      `INSERT INTO similar_papers (model, paper_id, neighbours, updated_at) SELECT ?, id, ?, ? FROM papers WHERE id = ?
+       ON CONFLICT (model, paper_id) DO UPDATE SET neighbours = excluded.neighbours, updated_at = excluded.updated_at`,
+    );
+    immediate(this.db, () => {
+      for (const list of lists) put.run(model, JSON.stringify(list.similar), at, list.paperId);
+    });
+  }
+
+  async similarPapers(model: string, paperIds: readonly string[]): Promise<Map<string, StoredSimilarList>> {
+    const lists = new Map<string, StoredSimilarList>();
+    for (let start = 0; start < paperIds.length; start += 500) {
+      const chunk = paperIds.slice(start, start + 500);
+      const rows = this.db
+        .prepare<string[], { paper_id: string; neighbours: string; updated_at: string }>(
+          `SELECT paper_id, neighbours, updated_at FROM similar_papers WHERE model = ? AND paper_id IN (${chunk.map(() => '?').join(', ')})`,
+        )
+        .all(model, ...chunk);
+      for (const row of rows) {
+        lists.set(row.paper_id, {
+          similar: JSON.parse(row.neighbours) as SimilarEntry[],
+          updatedAt: row.updated_at,
+        });
+      }
+    }
+    return lists;
   }
 
   async *exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }> {

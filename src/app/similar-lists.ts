@@ -1,0 +1,135 @@
+/**
+ * Similar papers computed ahead of time, as arxiv-sanity does, so that a paper page reads its list instead
+ * of searching for it. The index builder follows the model's embedding feed: each paper whose vector the
+ * published index holds gets its list (the same ranking as a live request: app/search.ts rankSimilar), and
+ * enters the lists of its neighbours where it ranks above their last entry, so that older papers learn of
+ * newer ones. A paper re-embedded after a change is listed again. Lists are kept per model key.
+ */
+import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
+import type {
+  CursorStore,
+  EmbeddingStore,
+  PaperCatalog,
+  SearchIndexReader,
+  SimilarEntry,
+  SimilarList,
+  SimilarStore,
+} from './ports.js';
+import { FUSION_DEPTH, rankSimilar, SIMILAR_LIST_SIZE } from './search.js';
+
+export const similarCursorName = (modelKey: string) => `similar:${modelKey}`;
+
+export interface SimilarListDependencies {
+  store: PaperCatalog & EmbeddingStore & CursorStore & SimilarStore;
+  index: SearchIndexReader;
+  model: { key: string; settings: EmbeddingModelSettings };
+  pageSize?: number;
+  now?: () => string;
+}
+
+export interface SimilarListProgress {
+  /** Lists computed in this step, and neighbours' lists a new paper entered. */
+  computed: number;
+  neighboursUpdated: number;
+  /** False while the feed has more for the next step. */
+  caughtUp: boolean;
+}
+
+export class SimilarListUpdater {
+  constructor(private readonly deps: SimilarListDependencies) {}
+
+  /** Lists up to about `maxPapers` papers from where the last step stopped. */
+  async step(maxPapers = 1_000): Promise<SimilarListProgress> {
+    const { store, index, model } = this.deps;
+    const progress = { computed: 0, neighboursUpdated: 0, caughtUp: true };
+    await index.refresh();
+    const snapshot = index.current();
+    const vectors = snapshot?.vectors(model.key);
+    if (!snapshot || !vectors || vectors.size === 0) return progress;
+    const lexical = snapshot.lexical;
+    const name = similarCursorName(model.key);
+    let cursor = await store.getCursor(name);
+    const pageSize = this.deps.pageSize ?? 200;
+    while (progress.computed < maxPapers) {
+      const page = await store.embeddingChanges(model.key, cursor, pageSize);
+      // Only papers whose vectors the published index holds; the rest wait for the next step.
+      const ready: { paperId: string; key: number; vector: Float32Array }[] = [];
+      for (const { paperId } of page.embeddings) {
+        const key = lexical.keyOf(paperId);
+        const vector = key < 0 ? null : vectors.vector(key);
+        if (!vector) break;
+        ready.push({ paperId, key, vector });
+      }
+      const papers = await store.getPapers(ready.map((entry) => entry.paperId));
+      const lists: SimilarList[] = [];
+      for (const { paperId, key, vector } of ready) {
+        const paper = papers.get(paperId);
+        if (!paper) continue;
+        // Ranked as deep as a live request ranks, so that the stored list is the top of the same ranking.
+        const ranked = rankSimilar(
+          lexical,
+          paper,
+          key,
+          { vectors, vector, settings: model.settings },
+          { depth: FUSION_DEPTH },
+        ).slice(0, SIMILAR_LIST_SIZE);
+        lists.push({
+          paperId,
+          similar: ranked.map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score })),
+        });
+      }
+      const firstSeen = new Map([...papers.values()].map((paper) => [paper.id, paper.firstSeen]));
+      const entered = await this.enterNeighbours(lists, firstSeen);
+      await store.putSimilarPapers(
+        model.key,
+        [...lists, ...entered],
+        this.deps.now?.() ?? new Date().toISOString(),
+      );
+      progress.computed += lists.length;
+      progress.neighboursUpdated += entered.length;
+      if (ready.length < page.embeddings.length) {
+        // The index has not published the rest yet: this page is read again next time.
+        progress.caughtUp = false;
+        break;
+      }
+      if (page.cursor !== null && page.cursor !== cursor)
+        await store.setCursor(name, page.cursor, new Date().toISOString());
+      cursor = page.cursor;
+      if (page.embeddings.length < pageSize) return progress;
+    }
+    progress.caughtUp = false;
+    return progress;
+  }
+
+  /**
+   * The stored lists of the new lists' neighbours, each with the new paper in it where it ranks above the
+   * list's last entry — only lists written before the paper was first seen, which could not know of it.
+   */
+  private async enterNeighbours(
+    lists: readonly SimilarList[],
+    firstSeen: Map<string, string>,
+  ): Promise<SimilarList[]> {
+    const listed = new Set(lists.map((list) => list.paperId));
+    const neighbourIds = [
+      ...new Set(lists.flatMap((list) => list.similar.map((entry) => entry.paperId))),
+    ].filter((id) => !listed.has(id));
+    const stored = await this.deps.store.similarPapers(this.deps.model.key, neighbourIds);
+    const changed = new Map<string, SimilarEntry[]>();
+    for (const list of lists) {
+      const seen = firstSeen.get(list.paperId) ?? '';
+      for (const { paperId: neighbour, score } of list.similar) {
+        const theirs = stored.get(neighbour);
+        if (!theirs || theirs.updatedAt >= seen) continue;
+        const current = changed.get(neighbour) ?? theirs.similar;
+        if (current.some((entry) => entry.paperId === list.paperId)) continue;
+        const last = current.at(-1);
+        if (current.length >= SIMILAR_LIST_SIZE && last && last.score >= score) continue;
+        const merged = [...current, { paperId: list.paperId, score }]
+          .sort((a, b) => b.score - a.score)
+          .slice(0, SIMILAR_LIST_SIZE);
+        changed.set(neighbour, merged);
+      }
+    }
+    return [...changed].map(([paperId, similar]) => ({ paperId, similar }));
+  }
+}
