@@ -4,9 +4,12 @@
  * the least any ingest of it must do. Then the same at the scale of filling a hub with all of arXiv: a file
  * in the Kaggle snapshot's format of `--kaggle N` records (1,000,000 by default; 0 skips it), made from the
  * real listing records under new ids, ingested into a new database. Each phase runs in its own process so
- * its peak RSS is its own.
+ * its peak RSS is its own (for PostgreSQL, the ingest's process, not the server's).
  *
- *   npm run bench:ingest -- [--shared DIR] [--kaggle N]
+ * Every ingest runs on SQLite and on PostgreSQL, in the same run: a throwaway server started for the run
+ * (scripts/throwaway-postgres.ts), or the empty database of `--postgres URL`; `--postgres off` skips it.
+ *
+ *   npm run bench:ingest -- [--shared DIR] [--kaggle N] [--postgres URL|off]
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -18,8 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { ingestSource } from '../src/app/ingest.js';
 import { readSource } from '../src/adapters/sources/formats.js';
-import { SqliteStore } from '../src/adapters/storage/sqlite/store.js';
+import pg from 'pg';
+import { isPostgresUrl } from '../src/adapters/storage/location.js';
+import { openStore } from '../src/adapters/storage/open.js';
 import { sharedDir } from '../scripts/shared-dir.js';
+import { postgresBinDir, startThrowawayPostgres } from '../scripts/throwaway-postgres.js';
 import { option } from './args.js';
 
 interface PhaseResult {
@@ -89,8 +95,22 @@ async function baseline(file: string): Promise<PhaseResult> {
   };
 }
 
+async function databaseMb(location: string): Promise<number> {
+  if (!isPostgresUrl(location)) return statSync(location).size / 1024 / 1024;
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>(
+      'SELECT pg_database_size(current_database()) AS bytes',
+    );
+    return Number(rows[0]?.bytes) / 1024 / 1024;
+  } finally {
+    await client.end();
+  }
+}
+
 async function ingest(file: string, db: string): Promise<PhaseResult> {
-  const store = new SqliteStore(db);
+  const store = await openStore(db);
   const started = performance.now();
   const source = { name: file, path: file, size: statSync(file).size, found: false };
   const format = file.endsWith('.gz') ? 'arxiv-listing' : 'kaggle';
@@ -103,7 +123,7 @@ async function ingest(file: string, db: string): Promise<PhaseResult> {
     records: counts.read,
     seconds,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
-    dbMb: statSync(db).size / 1024 / 1024,
+    dbMb: await databaseMb(db),
     newPapers: counts.new,
   };
 }
@@ -112,6 +132,25 @@ function runPhase(args: string[]): PhaseResult {
   const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...args], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`phase ${args[1]} failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as PhaseResult;
+}
+
+/** Where the PostgreSQL phases write: a new database of `--postgres URL`'s server or a throwaway one. */
+async function postgresDatabases(): Promise<((name: string) => Promise<string>) | string> {
+  const setting = option('--postgres', '');
+  if (setting === 'off') return 'skipped (--postgres off)';
+  if (setting) {
+    if (!isPostgresUrl(setting)) throw new Error('--postgres must be a postgres:// URL or "off"');
+    let used = false;
+    return async () => {
+      if (used)
+        throw new Error('--postgres gives one database; the Kaggle phase needs a second: pass --kaggle 0');
+      used = true;
+      return setting;
+    };
+  }
+  if (!postgresBinDir()) return 'skipped (PostgreSQL is not installed)';
+  const server = await startThrowawayPostgres({ durable: true });
+  return (name) => server.createDatabase(name);
 }
 
 async function main(): Promise<void> {
@@ -131,6 +170,10 @@ async function main(): Promise<void> {
     const base = runPhase(['--phase', 'baseline', file, db]);
     const first = runPhase(['--phase', 'ingest', file, db]);
     const again = runPhase(['--phase', 'ingest', file, db]);
+    const postgres = await postgresDatabases();
+    const pgUrl = typeof postgres === 'string' ? null : await postgres('bench_listing');
+    const pgFirst = pgUrl ? runPhase(['--phase', 'ingest', file, pgUrl]) : null;
+    const pgAgain = pgUrl ? runPhase(['--phase', 'ingest', file, pgUrl]) : null;
     const rate = (r: PhaseResult) => Math.round(r.records / r.seconds);
     const row = (name: string, r: PhaseResult, against: PhaseResult = base) =>
       `| ${name.padEnd(38)} | ${r.records.toLocaleString('en-US').padStart(8)} | ${r.seconds.toFixed(2).padStart(6)} | ${rate(r).toLocaleString('en-US').padStart(9)} | ${(rate(r) / rate(against)).toFixed(2).padStart(5)} | ${r.maxRssMb.toFixed(0).padStart(6)} |`;
@@ -143,8 +186,16 @@ async function main(): Promise<void> {
     console.log(row('baseline: gunzip + JSON.parse only', base));
     console.log(row('ingest into a new SQLite database', first));
     console.log(row('ingest again (everything unchanged)', again));
+    if (pgFirst && pgAgain) {
+      console.log(row('ingest into a new PostgreSQL database', pgFirst));
+      console.log(row('ingest again into PostgreSQL', pgAgain));
+    }
     console.log(
-      `\nnew papers: ${first.newPapers?.toLocaleString('en-US')}; database: ${first.dbMb?.toFixed(0)} MB`,
+      `\nnew papers: ${first.newPapers?.toLocaleString('en-US')}; database: ${first.dbMb?.toFixed(0)} MB` +
+        (pgFirst
+          ? `; on PostgreSQL: ${pgFirst.newPapers?.toLocaleString('en-US')} new, ${pgFirst.dbMb?.toFixed(0)} MB, ` +
+            `${(rate(pgFirst) / rate(first)).toFixed(2)}× the SQLite rate`
+          : `; PostgreSQL: ${String(postgres)}`),
     );
     const goals = [
       [`ingest ≥ 10,000 records/s`, rate(first) >= 10_000],
@@ -162,15 +213,24 @@ async function main(): Promise<void> {
       const kaggleDb = join(dir, 'kaggle.db');
       const kaggleBase = runPhase(['--phase', 'baseline', kaggle, kaggleDb]);
       const kaggleIngest = runPhase(['--phase', 'ingest', kaggle, kaggleDb]);
+      const kagglePgUrl = typeof postgres === 'string' ? null : await postgres('bench_kaggle');
+      const kagglePg = kagglePgUrl ? runPhase(['--phase', 'ingest', kaggle, kagglePgUrl]) : null;
       console.log(row('baseline: read + JSON.parse only', kaggleBase, kaggleBase));
       console.log(row('ingest into a new SQLite database', kaggleIngest, kaggleBase));
+      if (kagglePg) console.log(row('ingest into a new PostgreSQL database', kagglePg, kaggleBase));
       console.log(
         `\nnew papers: ${kaggleIngest.newPapers?.toLocaleString('en-US')}; database: ${kaggleIngest.dbMb?.toFixed(0)} MB; ` +
           `all of arXiv (2.7M records) at this rate: ${(2_700_000 / rate(kaggleIngest) / 60).toFixed(0)} minutes`,
       );
-      console.log(
-        `${kaggleIngest.newPapers === kaggleRecords ? 'met   ' : 'MISSED'} every record stored once (${kaggleIngest.newPapers?.toLocaleString('en-US')} of ${kaggleRecords.toLocaleString('en-US')})`,
-      );
+      for (const [name, result] of [
+        ['SQLite', kaggleIngest],
+        ['PostgreSQL', kagglePg],
+      ] as const) {
+        if (!result) continue;
+        console.log(
+          `${result.newPapers === kaggleRecords ? 'met   ' : 'MISSED'} every record stored once on ${name} (${result.newPapers?.toLocaleString('en-US')} of ${kaggleRecords.toLocaleString('en-US')})`,
+        );
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,16 +9,26 @@
  * (repeats, as real traffic has) and with every request new (nothing cached). Each reports requests/s,
  * p50/p99 latency, and errors.
  *
+ * Then the same hub on PostgreSQL (a throwaway server for the run, or `--postgres URL` of an empty database;
+ * `--postgres off` skips it): copied there with `openpapers migrate-store`, served by one server, then by two
+ * (each with its own data folder and index, as on two machines) with the connections split between them.
+ * Each server's index is built before it serves, so that no scenario measures an index build.
+ *
  *   npm run bench:web -- [--seconds N] [--connections N] [--cache DIR] [--shared DIR] [--model DIR]
+ *                        [--postgres URL|off]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { isPostgresUrl } from '../src/adapters/storage/location.js';
 import { sharedDir } from '../scripts/shared-dir.js';
+import { postgresBinDir, startThrowawayPostgres } from '../scripts/throwaway-postgres.js';
 import { option, seededRandom } from './args.js';
 import { prepareRealCorpus } from './real-corpus.js';
 
@@ -37,32 +47,52 @@ interface Figures {
   non2xx: number;
 }
 
-/** Load one address, or a rotation of addresses (each connection takes the next), for SECONDS. */
-async function load(base: string, paths: string[]): Promise<Figures> {
+/**
+ * Load one address, or a rotation of addresses (each request takes the next), for SECONDS — on one server,
+ * or on several at once with the connections split between them (the figures then add up).
+ */
+async function load(bases: string[], paths: string[]): Promise<Figures> {
   let next = 0;
-  const result = await autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] as string }),
-      },
-    ],
-  });
+  const results = await Promise.all(
+    bases.map((url) =>
+      autocannon({
+        url,
+        connections: Math.max(1, Math.round(CONNECTIONS / bases.length)),
+        duration: SECONDS,
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] as string }),
+          },
+        ],
+      }),
+    ),
+  );
+  const sum = (pick: (result: autocannon.Result) => number) =>
+    results.reduce((total, result) => total + pick(result), 0);
   return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    requestsPerSecond: sum((result) => result.requests.average),
+    p50: Math.max(...results.map((result) => result.latency.p50)),
+    p99: Math.max(...results.map((result) => result.latency.p99)),
+    requests: sum((result) => result.requests.total),
+    errors: sum((result) => result.errors + result.timeouts),
+    non2xx: sum((result) => result.non2xx),
   };
 }
 
-function startServe(db: string, model: string): Promise<{ url: string; process: ChildProcess }> {
+/** Runs a CLI command to its end; returns its seconds. */
+function cli(args: string[], env: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`openpapers ${args.join(' ')} exited with ${result.status}`);
+  return (performance.now() - started) / 1000;
+}
+
+function startServe(db: string, env: NodeJS.ProcessEnv): Promise<{ url: string; process: ChildProcess }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--quiet'], {
-    env: { ...process.env, OPENPAPERS_EMBED_MODEL: model },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolvePromise, reject) => {
@@ -98,6 +128,44 @@ function picks<T>(items: readonly T[], count: number, seed: number): T[] {
   return Array.from({ length: count }, () => items[Math.floor(next() * items.length)] as T);
 }
 
+/**
+ * Waits until the server's index builder has listed every embedded paper's similar papers (the first run
+ * only: the lists stay in the cached database), so that paper pages are measured as a hub serves them.
+ */
+async function similarListsComputed(db: string): Promise<void> {
+  const reader = new Database(db, { readonly: true });
+  try {
+    const count = (sql: string) => (reader.prepare(sql).get() as { n: number }).n;
+    const embedded = count('SELECT count(*) AS n FROM embeddings');
+    let lastLine = 0;
+    for (;;) {
+      const listed = count('SELECT count(*) AS n FROM similar_papers');
+      if (listed >= embedded) return;
+      if (Date.now() - lastLine > 30_000) {
+        lastLine = Date.now();
+        log(
+          `waiting for the similar-paper lists: ${listed.toLocaleString('en-US')} of ${embedded.toLocaleString('en-US')}`,
+        );
+      }
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 2_000));
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+/** The PostgreSQL database the second half runs on, or why it is skipped. */
+async function postgresDatabase(): Promise<string | { skipped: string }> {
+  const setting = option('--postgres', '');
+  if (setting === 'off') return { skipped: '--postgres off' };
+  if (setting) {
+    if (!isPostgresUrl(setting)) throw new Error('--postgres must be a postgres:// URL or "off"');
+    return setting;
+  }
+  if (!postgresBinDir()) return { skipped: 'PostgreSQL is not installed' };
+  return (await startThrowawayPostgres({ durable: true })).createDatabase('bench_web');
+}
+
 async function main(): Promise<void> {
   const shared = sharedDir(process.argv);
   const model = option('--model', join(shared, 'models', 'converted', 'universal-sentence-encoder-lite'));
@@ -113,48 +181,88 @@ async function main(): Promise<void> {
     `/search?q=${encodeURIComponent(title.replace(/\s+/g, ' ').split(' ').slice(0, 6).join(' '))}`;
   // Enough new addresses that none repeats within a run, at well over the goals' rates.
   const fresh = picks(rows, 40_000, 11);
-
-  log(`starting openpapers serve on ${db} (the first start builds the search indexes)`);
-  const serve = await startServe(db, model);
+  const scenarios: [string, string[]][] = [
+    ['home page', ['/']],
+    ['paper page, 1,000 popular papers', picks(rows, 1000, 7).map((row) => paperPath(row.id))],
+    ['paper page, every request new', fresh.map((row) => paperPath(row.id))],
+    ['search (hybrid), 300 popular queries', picks(rows, 300, 5).map((row) => searchPath(row.title))],
+    ['search (hybrid), every query new', fresh.slice(20_000).map((row) => searchPath(row.title))],
+  ];
   const results: Record<string, Figures> = {};
+  const notes: string[] = [];
+  const runScenarios = async (label: string, urls: string[]) => {
+    for (const [name, paths] of scenarios) {
+      // Popular addresses are visited once first (on each server), as they would have been before the rush.
+      if (paths.length <= 1000)
+        for (const url of urls) for (const path of paths) await (await fetch(url + path)).arrayBuffer();
+      log(`loading (${label}): ${name}`);
+      results[`${label}: ${name}`] = await load(urls, paths);
+    }
+  };
+
+  const env = { OPENPAPERS_EMBED_MODEL: model };
+  log(`building the search index of ${db}`);
+  cli(['--db', db, 'index', 'update'], env);
+  log(`starting openpapers serve on ${db}`);
+  const serve = await startServe(db, env);
   try {
+    await similarListsComputed(db);
     const home = await fetch(`${serve.url}/`);
     const homeBytes = (await home.arrayBuffer()).byteLength;
     const baseline = await startBaseline(homeBytes);
     try {
       log(`baseline: a bare Node server, ${homeBytes} bytes per answer`);
-      results['baseline: bare Node server, same bytes'] = await load(baseline.url, ['/']);
+      results['baseline: bare Node server, same bytes'] = await load([baseline.url], ['/']);
     } finally {
       baseline.close();
     }
-    const scenarios: [string, string[]][] = [
-      ['home page', ['/']],
-      ['paper page, 1,000 popular papers', picks(rows, 1000, 7).map((row) => paperPath(row.id))],
-      ['paper page, every request new', fresh.map((row) => paperPath(row.id))],
-      ['search (hybrid), 300 popular queries', picks(rows, 300, 5).map((row) => searchPath(row.title))],
-      ['search (hybrid), every query new', fresh.slice(20_000).map((row) => searchPath(row.title))],
-    ];
-    for (const [name, paths] of scenarios) {
-      // Popular addresses are visited once first, as they would have been before the rush.
-      if (paths.length <= 1000) for (const path of paths) await (await fetch(serve.url + path)).arrayBuffer();
-      log(`loading: ${name}`);
-      results[name] = await load(serve.url, paths);
-    }
+    await runScenarios('SQLite', [serve.url]);
   } finally {
     serve.process.kill('SIGTERM');
   }
+
+  const postgres = await postgresDatabase();
+  if (typeof postgres === 'string') {
+    const dirs = [
+      mkdtempSync(join(tmpdir(), 'openpapers-web-a-')),
+      mkdtempSync(join(tmpdir(), 'openpapers-web-b-')),
+    ];
+    const servers: { url: string; process: ChildProcess }[] = [];
+    try {
+      log('copying the hub to PostgreSQL (openpapers migrate-store)');
+      const copySeconds = cli(['--db', db, 'migrate-store', '--to', postgres], env);
+      const [dirA, dirB] = dirs as [string, string];
+      const indexSeconds = cli(['--db', postgres, 'index', 'update'], { ...env, OPENPAPERS_DATA_DIR: dirA });
+      cpSync(join(dirA, 'index'), join(dirB, 'index'), { recursive: true });
+      notes.push(
+        `migrate-store copied the hub (papers, embeddings, …) to PostgreSQL in ${copySeconds.toFixed(0)} s; its index was built from PostgreSQL in ${indexSeconds.toFixed(0)} s`,
+      );
+      servers.push(await startServe(postgres, { ...env, OPENPAPERS_DATA_DIR: dirA }));
+      await runScenarios('PostgreSQL, 1 server', [servers[0]?.url as string]);
+      servers.push(await startServe(postgres, { ...env, OPENPAPERS_DATA_DIR: dirB }));
+      await runScenarios(
+        'PostgreSQL, 2 servers',
+        servers.map((server) => server.url),
+      );
+    } finally {
+      for (const server of servers) server.process.kill('SIGTERM');
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  } else notes.push(`PostgreSQL: skipped (${postgres.skipped})`);
 
   const base = results['baseline: bare Node server, same bytes'] as Figures;
   console.log(
     `\nWeb benchmark: ${rows.length.toLocaleString('en-US')} papers, ${CONNECTIONS} connections, ${SECONDS} s per scenario\n`,
   );
-  console.log('| scenario                                | req/s | vs baseline | p50 ms | p99 ms | errors |');
-  console.log('| --------------------------------------- | ----: | ----------: | -----: | -----: | -----: |');
+  const width = Math.max(...Object.keys(results).map((name) => name.length));
+  console.log(`| ${'scenario'.padEnd(width)} | req/s | vs baseline | p50 ms | p99 ms | errors |`);
+  console.log(`| ${'-'.repeat(width)} | ----: | ----------: | -----: | -----: | -----: |`);
   for (const [name, figures] of Object.entries(results)) {
     console.log(
-      `| ${name.padEnd(39)} | ${Math.round(figures.requestsPerSecond).toLocaleString('en-US').padStart(5)} | ${(figures.requestsPerSecond / base.requestsPerSecond).toFixed(2).padStart(11)} | ${String(figures.p50).padStart(6)} | ${String(figures.p99).padStart(6)} | ${String(figures.errors + figures.non2xx).padStart(6)} |`,
+      `| ${name.padEnd(width)} | ${Math.round(figures.requestsPerSecond).toLocaleString('en-US').padStart(5)} | ${(figures.requestsPerSecond / base.requestsPerSecond).toFixed(2).padStart(11)} | ${String(figures.p50).padStart(6)} | ${String(figures.p99).padStart(6)} | ${String(figures.errors + figures.non2xx).padStart(6)} |`,
     );
   }
+  for (const note of notes) console.log(`\n${note}`);
 }
 
 await main();
