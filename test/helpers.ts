@@ -103,6 +103,15 @@ export function activeSubscriber(id: string, email: string): Subscriber {
   };
 }
 
+/** A seeded pseudo-random sequence in [0, 1), so that generated test data is the same every run. */
+export function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
 /** Polls `probe` until it gives a value (null: not yet); fails naming `what` after `timeoutMs`. */
 export async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

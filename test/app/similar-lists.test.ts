@@ -13,7 +13,7 @@ import { IndexFolderLocation } from '../../src/adapters/search/index-location.js
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import { modelSettings } from '../../src/core/search/model-settings.js';
 import { emptyRecord, type PaperRecord } from '../../src/core/paper.js';
-import { tempDir } from '../helpers.js';
+import { random, tempDir } from '../helpers.js';
 import { buildIndex, searchOver } from '../search-index.js';
 
 const MODEL = 'universal-sentence-encoder-lite';
@@ -27,14 +27,6 @@ const TOPICS = [
   'image segmentation convolutional vision benchmark',
 ];
 const FILLER = 'we study propose method results show approach novel framework experiments'.split(' ');
-
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-}
 
 /** A paper on one topic, its words shuffled among filler. */
 function paper(n: number, topic: number, next: () => number): PaperRecord {

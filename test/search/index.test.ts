@@ -14,7 +14,7 @@ import { DEFAULT_MERGE_POLICY } from '../../src/core/search/merge-policy.js';
 import { emptyRecord, type PaperRecord } from '../../src/core/paper.js';
 import { plainQuery } from '../../src/core/search/query.js';
 import type { LexicalSnapshot } from '../../src/core/search/snapshot.js';
-import { CLI, tempDir } from '../helpers.js';
+import { CLI, random, tempDir } from '../helpers.js';
 import { buildIndex } from '../search-index.js';
 
 const WORDS =
@@ -22,14 +22,6 @@ const WORDS =
   spin lattice protein folding reinforcement learning policy gradient kernel convex optimization bayesian
   inference causal vision image segmentation speech audio robot control planning theorem proof sampling
   contrastive embedding benchmark dataset`.split(/\s+/);
-
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-}
 
 /** Papers with random text; version 2 of a paper has other words and a later date. */
 function paper(n: number, version: number, next: () => number): PaperRecord {
