@@ -52,15 +52,18 @@ export class SimilarListUpdater {
     const pageSize = this.deps.pageSize ?? 200;
     while (progress.computed < maxPapers) {
       const page = await store.embeddingChanges(model.key, cursor, pageSize);
-      // Only papers whose vectors the published index holds; the rest wait for the next step.
+      const papers = await store.getPapers(page.embeddings.map((entry) => entry.paperId));
+      // Only papers whose vectors the published index holds; from the first that it lacks, the rest wait
+      // for the next step. A paper the store no longer holds needs no list.
       const ready: { paperId: string; key: number; vector: Float32Array }[] = [];
+      let passed = 0;
       for (const { paperId } of page.embeddings) {
         const key = lexical.keyOf(paperId);
         const vector = key < 0 ? null : vectors.vector(key);
-        if (!vector) break;
-        ready.push({ paperId, key, vector });
+        if (vector) ready.push({ paperId, key, vector });
+        else if (papers.has(paperId)) break;
+        passed++;
       }
-      const papers = await store.getPapers(ready.map((entry) => entry.paperId));
       const lists: SimilarList[] = [];
       for (const { paperId, key, vector } of ready) {
         const paper = papers.get(paperId);
@@ -87,7 +90,7 @@ export class SimilarListUpdater {
       );
       progress.computed += lists.length;
       progress.neighboursUpdated += entered.length;
-      if (ready.length < page.embeddings.length) {
+      if (passed < page.embeddings.length) {
         // The index has not published the rest yet: this page is read again next time.
         progress.caughtUp = false;
         break;
