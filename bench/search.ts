@@ -373,10 +373,10 @@ function startLoad(base: string, paths: string[], connections: number) {
         p50: result.latency.p50,
         p99: result.latency.p99,
         requests: result.requests.total,
-        errors: result.errors + result.timeouts + result.non2xx,
+        // autocannon counts time-outs among its errors.
+        errors: result.errors + result.non2xx,
         kinds: {
-          // autocannon counts time-outs among its errors.
-          connection: Math.max(0, result.errors - result.timeouts),
+          connection: result.errors - result.timeouts,
           timeouts: result.timeouts,
           statuses: Object.fromEntries(
             Object.entries(result.statusCodeStats ?? {})
