@@ -28,6 +28,9 @@ export const STORE_TABLES = [
 
 export type StoreTable = (typeof STORE_TABLES)[number];
 
+/** A table or column name as both SQL dialects quote it. */
+export const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 /** A page of one table's rows, in the source's order, and where the next page starts. */
 export interface TablePage {
   rows: Record<string, unknown>[];

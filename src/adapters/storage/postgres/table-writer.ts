@@ -6,12 +6,11 @@
  */
 import type pg from 'pg';
 import { OpenPapersError } from '../../../core/errors.js';
-import { STORE_TABLES, type StoreTable } from '../tables.js';
+import { quoteIdentifier as quote, STORE_TABLES, type StoreTable } from '../tables.js';
 import { PgDatabase } from './database.js';
 import { migrate } from './migrations.js';
 
 const COPY_LOCK = 0x6f70_6370; // "opcp"
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export interface TableProgress {
   lastKey: string | null;

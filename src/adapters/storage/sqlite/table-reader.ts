@@ -7,10 +7,8 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { OpenPapersError } from '../../../core/errors.js';
-import type { StoreTable, TablePage } from '../tables.js';
+import { quoteIdentifier as quote, type StoreTable, type TablePage } from '../tables.js';
 import { SqliteStore } from './store.js';
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 interface TableShape {
   columns: string[];
