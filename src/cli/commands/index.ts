@@ -6,7 +6,6 @@
 import { isPostgresUrl } from '../../adapters/storage/location.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { IndexUpdater } from '../../app/indexing.js';
 import { SimilarListUpdater } from '../../app/similar-lists.js';
@@ -14,6 +13,7 @@ import { modelSettings } from '../../core/search/model-settings.js';
 import { readCurrent, readManifest, readStatus } from '../../adapters/search/index-folder.js';
 import { openStore } from '../../adapters/storage/open.js';
 import type { Config } from '../config.js';
+import { runAsBatchWork } from '../priority.js';
 import { indexedModels, indexLocation } from './search.js';
 
 function log(line: string): void {
@@ -165,11 +165,7 @@ export function startIndexBuilder(config: Config): { stop(): Promise<void> } {
       env: postgres ? { ...process.env, OPENPAPERS_DATABASE_URL: config.dbPath } : process.env,
     });
     child = started;
-    try {
-      if (started.pid) setPriority(started.pid, 10);
-    } catch {
-      // Not allowed here: it runs at normal priority.
-    }
+    if (started.pid) runAsBatchWork(started.pid);
     started.on('exit', (code, signal) => {
       child = null;
       if (stopping) return;
