@@ -30,6 +30,7 @@ import type {
   IndexStatus,
   PaperStore,
   SearchIndexReader,
+  SimilarEntry,
   VectorSnapshot,
 } from './ports.js';
 
@@ -276,21 +277,24 @@ export class SearchService {
     const vector = semantic?.vectors.vector(self) ?? null;
     const notice =
       typeof side === 'string' ? `semantic similarity is off: ${side}; showing keyword neighbours` : null;
-    // The list computed ahead of time (app/similar-lists.ts) where there is one long enough; else a search.
-    const stored = semantic
-      ? (await this.deps.store.similarPapers(semantic.embedder.key, [paper.id])).get(paper.id)?.similar
-      : undefined;
-    const ranked =
-      stored && vector && stored.length >= Math.min(limit + 5, SIMILAR_LIST_SIZE)
-        ? stored.map((entry) => ({ id: entry.paperId, score: entry.score }))
+    // The list computed ahead of time (app/similar-lists.ts) when it holds this request and a few spare
+    // (for papers dropped below); a longer request, or a paper without a list, is ranked live.
+    const wanted = limit + 5;
+    const stored =
+      semantic && vector && wanted <= SIMILAR_LIST_SIZE
+        ? (await this.deps.store.similarPapers(semantic.embedder.key, [paper.id])).get(paper.id)?.similar
+        : undefined;
+    const ranked: SimilarEntry[] =
+      stored && stored.length >= wanted
+        ? stored
         : rankSimilar(
             lexical,
             paper,
             self,
             semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
             { depth: Math.max(FUSION_DEPTH, limit + 20) },
-          ).map((hit) => ({ id: lexical.paperIdOf(hit.key) as string, score: hit.score }));
-    const ids = ranked.map((hit) => hit.id);
+          ).map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score }));
+    const ids = ranked.map((hit) => hit.paperId);
     const papers = await this.deps.store.getPapers(ids);
     const selfTitle = titlePaperId(paper.title);
     const terms = new Set<string>();

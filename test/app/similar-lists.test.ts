@@ -129,6 +129,8 @@ test('stored lists rank as a live request does; new papers get lists and enter t
       id,
     );
   }
+  // A request longer than a stored list is ranked live, and gets all it asked for.
+  assert.equal((await search.similar(sample[0] as string, 40)).hits.length, 40);
 
   // A new paper on topic 0, embedded but not yet indexed, waits; once indexed, it is listed and enters
   // the lists of neighbours it ranks high in.
