@@ -5,6 +5,7 @@
  * enters the lists of its neighbours where it ranks above their last entry, so that older papers learn of
  * newer ones. A paper re-embedded after a change is listed again. Lists are kept per model key.
  */
+import type { Paper } from '../core/paper.js';
 import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
 import type {
   CursorStore,
@@ -81,8 +82,7 @@ export class SimilarListUpdater {
           similar: ranked.map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score })),
         });
       }
-      const firstSeen = new Map([...papers.values()].map((paper) => [paper.id, paper.firstSeen]));
-      const entered = await this.enterNeighbours(lists, firstSeen);
+      const entered = await this.enterNeighbours(lists, papers);
       await store.putSimilarPapers(
         model.key,
         [...lists, ...entered],
@@ -110,7 +110,7 @@ export class SimilarListUpdater {
    */
   private async enterNeighbours(
     lists: readonly SimilarList[],
-    firstSeen: Map<string, string>,
+    papers: ReadonlyMap<string, Paper>,
   ): Promise<SimilarList[]> {
     const listed = new Set(lists.map((list) => list.paperId));
     const neighbourIds = [
@@ -119,7 +119,7 @@ export class SimilarListUpdater {
     const stored = await this.deps.store.similarPapers(this.deps.model.key, neighbourIds);
     const changed = new Map<string, SimilarEntry[]>();
     for (const list of lists) {
-      const seen = firstSeen.get(list.paperId) ?? '';
+      const seen = papers.get(list.paperId)?.firstSeen ?? '';
       for (const { paperId: neighbour, score } of list.similar) {
         const theirs = stored.get(neighbour);
         if (!theirs || theirs.updatedAt >= seen) continue;
