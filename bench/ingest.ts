@@ -25,8 +25,8 @@ import pg from 'pg';
 import { isPostgresUrl } from '../src/adapters/storage/location.js';
 import { openStore } from '../src/adapters/storage/open.js';
 import { sharedDir } from '../scripts/shared-dir.js';
-import { postgresBinDir, startThrowawayPostgres } from '../scripts/throwaway-postgres.js';
 import { option } from './args.js';
+import { benchPostgres } from './postgres.js';
 
 interface PhaseResult {
   records: number;
@@ -134,25 +134,6 @@ function runPhase(args: string[]): PhaseResult {
   return JSON.parse(result.stdout) as PhaseResult;
 }
 
-/** Where the PostgreSQL phases write: a new database of `--postgres URL`'s server or a throwaway one. */
-async function postgresDatabases(): Promise<((name: string) => Promise<string>) | string> {
-  const setting = option('--postgres', '');
-  if (setting === 'off') return 'skipped (--postgres off)';
-  if (setting) {
-    if (!isPostgresUrl(setting)) throw new Error('--postgres must be a postgres:// URL or "off"');
-    let used = false;
-    return async () => {
-      if (used)
-        throw new Error('--postgres gives one database; the Kaggle phase needs a second: pass --kaggle 0');
-      used = true;
-      return setting;
-    };
-  }
-  if (!postgresBinDir()) return 'skipped (PostgreSQL is not installed)';
-  const server = await startThrowawayPostgres({ durable: true });
-  return (name) => server.createDatabase(name);
-}
-
 async function main(): Promise<void> {
   const phase = process.argv.indexOf('--phase');
   if (phase !== -1) {
@@ -170,8 +151,8 @@ async function main(): Promise<void> {
     const base = runPhase(['--phase', 'baseline', file, db]);
     const first = runPhase(['--phase', 'ingest', file, db]);
     const again = runPhase(['--phase', 'ingest', file, db]);
-    const postgres = await postgresDatabases();
-    const pgUrl = typeof postgres === 'string' ? null : await postgres('bench_listing');
+    const postgres = await benchPostgres();
+    const pgUrl = 'database' in postgres ? await postgres.database('bench_listing') : null;
     const pgFirst = pgUrl ? runPhase(['--phase', 'ingest', file, pgUrl]) : null;
     const pgAgain = pgUrl ? runPhase(['--phase', 'ingest', file, pgUrl]) : null;
     const rate = (r: PhaseResult) => Math.round(r.records / r.seconds);
@@ -195,7 +176,7 @@ async function main(): Promise<void> {
         (pgFirst
           ? `; on PostgreSQL: ${pgFirst.newPapers?.toLocaleString('en-US')} new, ${pgFirst.dbMb?.toFixed(0)} MB, ` +
             `${(rate(pgFirst) / rate(first)).toFixed(2)}× the SQLite rate`
-          : `; PostgreSQL: ${String(postgres)}`),
+          : `; PostgreSQL: skipped (${'skipped' in postgres ? postgres.skipped : ''})`),
     );
     const goals = [
       [`ingest ≥ 10,000 records/s`, rate(first) >= 10_000],
@@ -213,7 +194,7 @@ async function main(): Promise<void> {
       const kaggleDb = join(dir, 'kaggle.db');
       const kaggleBase = runPhase(['--phase', 'baseline', kaggle, kaggleDb]);
       const kaggleIngest = runPhase(['--phase', 'ingest', kaggle, kaggleDb]);
-      const kagglePgUrl = typeof postgres === 'string' ? null : await postgres('bench_kaggle');
+      const kagglePgUrl = 'database' in postgres ? await postgres.database('bench_kaggle') : null;
       const kagglePg = kagglePgUrl ? runPhase(['--phase', 'ingest', kaggle, kagglePgUrl]) : null;
       console.log(row('baseline: read + JSON.parse only', kaggleBase, kaggleBase));
       console.log(row('ingest into a new SQLite database', kaggleIngest, kaggleBase));

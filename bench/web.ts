@@ -26,10 +26,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { isPostgresUrl } from '../src/adapters/storage/location.js';
 import { sharedDir } from '../scripts/shared-dir.js';
-import { postgresBinDir, startThrowawayPostgres } from '../scripts/throwaway-postgres.js';
 import { option, seededRandom } from './args.js';
+import { benchPostgres } from './postgres.js';
 import { prepareRealCorpus } from './real-corpus.js';
 
 const SECONDS = Number(option('--seconds', '10'));
@@ -155,18 +154,6 @@ async function similarListsComputed(db: string): Promise<void> {
   }
 }
 
-/** The PostgreSQL database the second half runs on, or why it is skipped. */
-async function postgresDatabase(): Promise<string | { skipped: string }> {
-  const setting = option('--postgres', '');
-  if (setting === 'off') return { skipped: '--postgres off' };
-  if (setting) {
-    if (!isPostgresUrl(setting)) throw new Error('--postgres must be a postgres:// URL or "off"');
-    return setting;
-  }
-  if (!postgresBinDir()) return { skipped: 'PostgreSQL is not installed' };
-  return (await startThrowawayPostgres({ durable: true })).createDatabase('bench_web');
-}
-
 async function main(): Promise<void> {
   const shared = sharedDir(process.argv);
   const model = option('--model', join(shared, 'models', 'converted', 'universal-sentence-encoder-lite'));
@@ -222,8 +209,9 @@ async function main(): Promise<void> {
     serve.process.kill('SIGTERM');
   }
 
-  const postgres = await postgresDatabase();
-  if (typeof postgres === 'string') {
+  const postgresServer = await benchPostgres();
+  if ('database' in postgresServer) {
+    const postgres = await postgresServer.database('bench_web');
     const dirs = [
       mkdtempSync(join(tmpdir(), 'openpapers-web-a-')),
       mkdtempSync(join(tmpdir(), 'openpapers-web-b-')),
@@ -249,7 +237,7 @@ async function main(): Promise<void> {
       for (const server of servers) server.process.kill('SIGTERM');
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
-  } else notes.push(`PostgreSQL: skipped (${postgres.skipped})`);
+  } else notes.push(`PostgreSQL: skipped (${postgresServer.skipped})`);
 
   const base = results['baseline: bare Node server, same bytes'] as Figures;
   console.log(
