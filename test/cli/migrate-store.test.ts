@@ -140,14 +140,19 @@ async function progressRows(url: string): Promise<{ table_name: string; copied: 
   }
 }
 
+/** A SQLite hub of `papers` papers to move, what it reads back, and an empty PostgreSQL database. */
+async function hubToMove(t: { after: (fn: () => void) => void }, papers: number) {
+  const file = join(tempDir(t), 'hub.db');
+  const sqlite = new SqliteStore(file);
+  await fillHub(sqlite, papers);
+  const before = await readHub(sqlite);
+  await sqlite.close();
+  return { file, before, url: await freshDatabase() };
+}
+
 describe('openpapers migrate-store', { skip: postgresUnavailable() ?? false }, () => {
   test('copies every table; the hub reads back the same, and goes on working', async (t) => {
-    const file = join(tempDir(t), 'hub.db');
-    const sqlite = new SqliteStore(file);
-    await fillHub(sqlite, 40);
-    const before = await readHub(sqlite);
-    await sqlite.close();
-    const url = await freshDatabase();
+    const { file, before, url } = await hubToMove(t, 40);
 
     const copy = await runCli(['--db', file, 'migrate-store', '--to', url, '--page-size', '7']);
     assert.equal(copy.code, 0, copy.stderr);
@@ -188,12 +193,7 @@ describe('openpapers migrate-store', { skip: postgresUnavailable() ?? false }, (
   });
 
   test('a copy killed with SIGKILL mid-way resumes with nothing doubled or missed', async (t) => {
-    const file = join(tempDir(t), 'hub.db');
-    const sqlite = new SqliteStore(file);
-    await fillHub(sqlite, 1500);
-    const before = await readHub(sqlite);
-    await sqlite.close();
-    const url = await freshDatabase();
+    const { file, before, url } = await hubToMove(t, 1500);
 
     const first = startCli(['--db', file, 'migrate-store', '--to', url, '--page-size', '2']);
     const exited = new Promise((resolve) => first.child.once('exit', resolve));
