@@ -354,6 +354,13 @@ interface Load {
   kinds?: { connection: number; timeouts: number; statuses: Record<string, number> };
 }
 
+/** One window of the live phase: the two loads, and the server's longest event-loop stall (absent from older runs). */
+interface LoadWindow {
+  searches: Load;
+  healthz: Load;
+  loop?: { maxMs: number; stalls: number };
+}
+
 /** Loads a rotation of addresses until stopped; resolves with its figures. */
 function startLoad(base: string, paths: string[], connections: number) {
   let next = 0;
@@ -433,6 +440,42 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
+}
+
+/**
+ * The server's longest event-loop stall, read once a second from its /metrics (prom-client resets the
+ * figure at each scrape); a stall over half a second is logged with what the index builder was doing.
+ */
+function watchEventLoop(base: string, indexDir: string) {
+  let maxMs = 0;
+  let stalls = 0;
+  let stopped = false;
+  const sampling = (async () => {
+    while (!stopped) {
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 1_000));
+      try {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const lag =
+          Number(/^openpapers_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? 0) * 1000;
+        maxMs = Math.max(maxMs, lag);
+        if (lag > 500) {
+          stalls++;
+          const state = (JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as { state: string })
+            .state;
+          log(`  (the server's event loop stalled ${lag.toFixed(0)} ms; the index builder was ${state})`);
+        }
+      } catch {
+        // A scrape that failed under load is skipped; the next one reads the stall since the last.
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await sampling;
+      return { maxMs: Math.round(maxMs), stalls };
+    },
+  };
 }
 
 /**
@@ -518,8 +561,9 @@ async function live(db: string, indexDir: string): Promise<object> {
       const paths = searchPaths.slice(offset, (offset += 10_000));
       const searches = startLoad(base, paths, 8);
       const health = startLoad(base, ['/healthz'], 2);
+      const loop = watchEventLoop(base, indexDir);
       await during();
-      return { searches: await searches.stop(), healthz: await health.stop() };
+      return { searches: await searches.stop(), healthz: await health.stop(), loop: await loop.stop() };
     };
     log('  idle load, 15 s');
     const idle = await window(() => new Promise((resolvePromise) => setTimeout(resolvePromise, 15_000)));
@@ -692,9 +736,9 @@ function report(results: Record<string, Record<string, unknown>>): void {
   const serve = results.serve as Record<string, Record<string, number> | number>;
   const recall = results.recall as Record<string, number>;
   const live = results.live as unknown as {
-    idle: Record<string, Load>;
-    update: Record<string, Load>;
-    merge: Record<string, Load>;
+    idle: LoadWindow;
+    update: LoadWindow;
+    merge: LoadWindow;
     fresh: Record<string, number>;
     serving: { peakMb: number; rssMb: number };
     builder: Record<string, { peakMb: number; rssMb: number }>;
@@ -741,10 +785,10 @@ function report(results: Record<string, Record<string, unknown>>): void {
   );
   console.log('\nAvailability under load (8 connections searching, hybrid, every query new; 2 on /healthz)');
   console.log(
-    '| window                      | search p50 | search p99 | searches | errors | healthz p99 | errors |',
+    '| window                      | search p50 | search p99 | searches | errors | healthz p99 | errors | longest stall |',
   );
   console.log(
-    '|-----------------------------|-----------:|-----------:|---------:|-------:|------------:|-------:|',
+    '|-----------------------------|-----------:|-----------:|---------:|-------:|------------:|-------:|--------------:|',
   );
   for (const [name, window] of [
     ['idle', live.idle],
@@ -753,12 +797,16 @@ function report(results: Record<string, Record<string, unknown>>): void {
   ] as const) {
     const s = window.searches as Load;
     const h = window.healthz as Load;
+    const stall = window.loop ? `${window.loop.maxMs} ms` : '–';
     console.log(
-      `| ${name.padEnd(27)} | ${String(s.p50).padStart(10)} | ${String(s.p99).padStart(10)} | ${String(s.requests).padStart(8)} | ${String(s.errors).padStart(6)} | ${String(h.p99).padStart(11)} | ${String(h.errors).padStart(6)} |`,
+      `| ${name.padEnd(27)} | ${String(s.p50).padStart(10)} | ${String(s.p99).padStart(10)} | ${String(s.requests).padStart(8)} | ${String(s.errors).padStart(6)} | ${String(h.p99).padStart(11)} | ${String(h.errors).padStart(6)} | ${stall.padStart(13)} |`,
     );
   }
   for (const [name, window] of Object.entries({ idle: live.idle, update: live.update, merge: live.merge })) {
-    for (const [what, load] of Object.entries(window) as [string, Load][]) {
+    for (const [what, load] of [
+      ['searches', window.searches],
+      ['healthz', window.healthz],
+    ] as const) {
       if (load.errors > 0 && load.kinds) {
         const statuses = Object.entries(load.kinds.statuses).map(([code, count]) => `${count}× ${code}`);
         console.log(

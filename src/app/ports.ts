@@ -2,6 +2,7 @@
 import type { Frequency } from '../core/digest/select.js';
 import type { MergeOutcome } from '../core/merge.js';
 import type { Paper, PaperRecord } from '../core/paper.js';
+import type { KeyFilter } from '../core/search/lexical-search.js';
 import type { EmbeddingModelSettings } from '../core/search/model-settings.js';
 import type { IndexableDoc } from '../core/search/segment.js';
 import type { LexicalSnapshot } from '../core/search/snapshot.js';
@@ -532,11 +533,7 @@ export interface IndexStatus {
 /** Vector search over one model's vectors in a snapshot, by the papers' index keys. */
 export interface VectorSnapshot {
   readonly size: number;
-  search(
-    query: Float32Array,
-    k: number,
-    accept: ((key: number) => boolean) | null,
-  ): { key: number; score: number }[];
+  search(query: Float32Array, k: number, accept: KeyFilter | null): { key: number; score: number }[];
   vector(key: number): Float32Array | null;
 }
 

@@ -9,6 +9,7 @@ import type { Paper } from '../core/paper.js';
 import { fuse, type FusionCandidate } from '../core/search/fusion.js';
 import {
   browse,
+  type KeyFilter,
   lexicalScores,
   lexicalSearch,
   makeDocFilter,
@@ -217,7 +218,7 @@ export class SearchService {
     window: { from?: string; to?: string; categories?: readonly string[]; today: string },
     semantic: Semantic | null,
     queryVectorPromise: Promise<Float32Array> | null,
-    accept: ((key: number) => boolean) | null,
+    accept: KeyFilter | null,
   ): Promise<{ key: number; score: number }[]> {
     // A query of filters alone (`category:cs.CL since:7d`) lists what passes them, newest first; words that
     // no paper contains match nothing.

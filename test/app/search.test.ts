@@ -13,6 +13,8 @@ import { readSource } from '../../src/adapters/sources/formats.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import { OpenPapersError } from '../../src/core/errors.js';
 import { paperDay } from '../../src/core/paper.js';
+import { parseQuery, queryText } from '../../src/core/search/query.js';
+import { analyze } from '../../src/core/search/tokenize.js';
 import { REPO_ROOT, sharedPath, tempDir } from '../helpers.js';
 import { buildIndex, searchOver } from '../search-index.js';
 
@@ -149,6 +151,22 @@ test('the HNSW graph finds what exact search finds, projected or not, with filte
         assert.equal(day, '2026-07-01', mode);
       }
     }
+    // A required word few papers hold: the semantic side ranks exactly those papers by exact cosine.
+    const holders = new Set(
+      demo
+        .slice(0, 600)
+        .filter((p) => analyze(`${String(p.title)} ${String(p.abstract)}`).includes('graph'))
+        .map((p) => String(p.id)),
+    );
+    assert.ok(holders.size >= 10 && holders.size < 150, `${holders.size} papers hold the word`);
+    const narrowQuery = 'image segmentation +graph';
+    const embedded = await embedder.embedQuery(queryText(parseQuery(narrowQuery)));
+    const exact = (await exactNeighbours(store, embedded, 600)).filter((id) => holders.has(id)).slice(0, 10);
+    const narrow = await search.search({ query: narrowQuery, mode: 'semantic', limit: 10 });
+    assert.deepEqual(
+      narrow.hits.map((h) => h.paper.id),
+      exact,
+    );
   }
 });
 

@@ -6,7 +6,9 @@
  */
 import { join } from 'node:path';
 import type { IndexSnapshot, IndexStatus, SearchIndexReader, VectorSnapshot } from '../../app/ports.js';
+import type { KeyFilter } from '../../core/search/lexical-search.js';
 import type { Segment } from '../../core/search/segment.js';
+import { dotProduct } from '../../core/search/vectors.js';
 import { LexicalSnapshot, type KeyTable, type SegmentDeletions } from '../../core/search/snapshot.js';
 import {
   readCurrent,
@@ -17,7 +19,12 @@ import {
   type Manifest,
 } from './index-folder.js';
 import { FileSegment, PostingCache } from './segment-files.js';
-import { DEFAULT_VECTOR_OPTIONS, VectorSegment, type VectorSegmentOptions } from './vector-segments.js';
+import {
+  DEFAULT_VECTOR_OPTIONS,
+  EXACT_FALLBACK_ROWS,
+  VectorSegment,
+  type VectorSegmentOptions,
+} from './vector-segments.js';
 
 export interface ReaderOptions {
   /** Bytes of decoded posting lists kept in memory. */
@@ -43,7 +50,9 @@ class SegmentedVectors implements VectorSnapshot {
     return this.keys.segments[key] === segment.id && this.keys.docs[key] === row;
   }
 
-  search(query: Float32Array, k: number, accept: ((key: number) => boolean) | null) {
+  search(query: Float32Array, k: number, accept: KeyFilter | null) {
+    const listed = accept?.enumerate?.(EXACT_FALLBACK_ROWS);
+    if (listed) return this.exactAmong(listed, query, k);
     const hits: { key: number; score: number }[] = [];
     for (const segment of this.segments) {
       const found = segment.search(query, k, (row) => {
@@ -53,6 +62,17 @@ class SegmentedVectors implements VectorSnapshot {
       for (const hit of found) hits.push({ key: segment.keys[hit.row] as number, score: hit.score });
     }
     return hits.sort((a, b) => b.score - a.score || a.key - b.key).slice(0, k);
+  }
+
+  /** A narrow filter's few keys, each scored exactly: no graph walk that most candidates fail. */
+  private exactAmong(keys: readonly number[], query: Float32Array, k: number) {
+    return keys
+      .flatMap((key) => {
+        const vector = this.vector(key);
+        return vector ? [{ key, score: dotProduct(vector, query) }] : [];
+      })
+      .sort((a, b) => b.score - a.score || a.key - b.key)
+      .slice(0, k);
   }
 
   vector(key: number): Float32Array | null {

@@ -45,7 +45,7 @@ const fileOf = (dir: string, model: string, id: number, ext: 'rows' | 'usearch' 
 /** Rows up to this size are held in memory by readers. */
 const RESIDENT_ROWS = 32 * 1024 * 1024;
 /** A narrow filter is answered by scoring every accepted row when no more than this many are accepted. */
-const EXACT_FALLBACK_ROWS = 20_000;
+export const EXACT_FALLBACK_ROWS = 20_000;
 
 export interface VectorHit {
   row: number;

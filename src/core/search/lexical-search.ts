@@ -437,11 +437,7 @@ export function scoresResolved(
 }
 
 /** Queries of filters alone (`category:cs.CL since:7d`): the newest matching papers first. */
-export function browse(
-  snapshot: LexicalSnapshot,
-  accept: ((key: number) => boolean) | null,
-  k: number,
-): LexicalHit[] {
+export function browse(snapshot: LexicalSnapshot, accept: KeyFilter | null, k: number): LexicalHit[] {
   const hits: { key: number; day: number; id: string; position: number; doc: number }[] = [];
   snapshot.segments.forEach((segment, position) => {
     for (let doc = 0; doc < segment.docCount; doc++) {
@@ -460,13 +456,27 @@ export function browse(
 }
 
 /**
- * The query's constraints as a predicate on keys, for rankings that do not come from the posting lists
- * (semantic neighbours): dates, categories, required and excluded words, authors.
+ * A predicate on keys. One that `enumerate`s can also list every key it accepts when they are few (at most
+ * `limit`; null when there are more, or when it cannot tell without testing every key), so that a vector
+ * search under a narrow filter scores those few exactly instead of walking a graph that mostly fails it.
  */
-export function makeDocFilter(
-  snapshot: LexicalSnapshot,
-  resolved: ResolvedQuery,
-): ((key: number) => boolean) | null {
+export type KeyFilter = ((key: number) => boolean) & {
+  enumerate?: (limit: number) => number[] | null;
+};
+
+/** The filter's terms as one segment's posting lists; `null`: a required term, or every category, is absent. */
+interface SegmentLists {
+  required: PostingList[] | null;
+  excluded: PostingList[];
+  anyOf: PostingList[] | null;
+}
+
+/**
+ * The query's constraints as a predicate on keys, for rankings that do not come from the posting lists
+ * (semantic neighbours): dates, categories, required and excluded words, authors. Each segment's lists are
+ * looked up once, when the filter first meets one of its documents, not once per document tested.
+ */
+export function makeDocFilter(snapshot: LexicalSnapshot, resolved: ResolvedQuery): KeyFilter | null {
   const dated = resolved.fromDay !== NO_DAY || resolved.toDay !== 2147483647;
   if (
     !dated &&
@@ -478,23 +488,76 @@ export function makeDocFilter(
   }
   if (resolved.impossible) return () => false;
   const scratch = { docs: new Uint32Array(BLOCK), codes: new Uint16Array(BLOCK) };
-  const contains = (segment: Segment, term: string, doc: number): boolean => {
-    const ordinal = segment.ordinal(term);
-    return ordinal >= 0 && segment.postings(ordinal).contains(doc, scratch);
+  const compiled = new Map<number, SegmentLists>();
+  const listsAt = (position: number): SegmentLists => {
+    let lists = compiled.get(position);
+    if (!lists) {
+      const segment = snapshot.segments[position] as Segment;
+      const found = (terms: readonly string[]) =>
+        terms.flatMap((term) => {
+          const ordinal = segment.ordinal(term);
+          return ordinal < 0 ? [] : [segment.postings(ordinal)];
+        });
+      const required = found(resolved.required);
+      const anyOf = found(resolved.anyOf);
+      lists = {
+        required: required.length === resolved.required.length ? required : null,
+        excluded: found(resolved.excluded),
+        anyOf: resolved.anyOf.length === 0 || anyOf.length > 0 ? anyOf : null,
+      };
+      compiled.set(position, lists);
+    }
+    return lists;
   };
-  return (key) => {
-    const position = snapshot.positionOf(key);
-    if (position < 0) return false;
-    const segment = snapshot.segments[position] as Segment;
-    const doc = snapshot.docOf(key);
+  const passes = (position: number, doc: number): boolean => {
     if (dated) {
-      const day = segment.days[doc] as number;
+      const day = (snapshot.segments[position] as Segment).days[doc] as number;
       if (day === NO_DAY || day < resolved.fromDay || day > resolved.toDay) return false;
     }
-    if (!resolved.required.every((term) => contains(segment, term, doc))) return false;
-    if (resolved.excluded.some((term) => contains(segment, term, doc))) return false;
-    if (resolved.anyOf.length > 0 && !resolved.anyOf.some((term) => contains(segment, term, doc)))
-      return false;
-    return true;
+    const { required, excluded, anyOf } = listsAt(position);
+    if (required === null || anyOf === null) return false;
+    if (!required.every((list) => list.contains(doc, scratch))) return false;
+    if (excluded.some((list) => list.contains(doc, scratch))) return false;
+    return anyOf.length === 0 || anyOf.some((list) => list.contains(doc, scratch));
   };
+  const filter: KeyFilter = (key) => {
+    const position = snapshot.positionOf(key);
+    return position >= 0 && passes(position, snapshot.docOf(key));
+  };
+  if (resolved.required.length > 0 || resolved.anyOf.length > 0) {
+    filter.enumerate = (limit) => enumerateAccepted(snapshot, listsAt, passes, limit);
+  }
+  return filter;
+}
+
+/**
+ * The live keys that pass, found by walking each segment's shortest required list (or its categories'
+ * lists) rather than every document; null past `limit`. Lists much longer than the limit are not decoded.
+ */
+function enumerateAccepted(
+  snapshot: LexicalSnapshot,
+  listsAt: (position: number) => SegmentLists,
+  passes: (position: number, doc: number) => boolean,
+  limit: number,
+): number[] | null {
+  const drivers = snapshot.segments.map((_, position) => {
+    const { required, anyOf } = listsAt(position);
+    if (required === null || anyOf === null) return [];
+    if (required.length === 0) return anyOf;
+    return [required.reduce((shortest, list) => (list.count < shortest.count ? list : shortest))];
+  });
+  const walked = drivers.reduce((sum, lists) => sum + lists.reduce((n, list) => n + list.count, 0), 0);
+  if (walked > 4 * limit) return null;
+  const keys = new Set<number>();
+  for (const [position, lists] of drivers.entries()) {
+    const segment = snapshot.segments[position] as Segment;
+    for (const list of lists) {
+      for (const doc of list.decodeAll().docs) {
+        if (!snapshot.isLive(position, doc) || !passes(position, doc)) continue;
+        keys.add(segment.keys[doc] as number);
+        if (keys.size > limit) return null;
+      }
+    }
+  }
+  return [...keys];
 }

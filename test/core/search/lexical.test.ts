@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_LEXICAL_PARAMS, NORM_LENGTHS, normByte } from '../../../src/core/search/bm25.js';
-import { browse, lexicalScores, lexicalSearch } from '../../../src/core/search/lexical-search.js';
+import {
+  browse,
+  lexicalScores,
+  lexicalSearch,
+  makeDocFilter,
+  resolveQuery,
+} from '../../../src/core/search/lexical-search.js';
 import { MemorySegment } from '../../../src/core/search/memory-segment.js';
 import { SegmentBuilder, type IndexableDoc } from '../../../src/core/search/segment.js';
 import { LexicalSnapshot } from '../../../src/core/search/snapshot.js';
@@ -147,6 +153,46 @@ test('required, excluded, author, category and date filters select exactly the m
   assert.deepEqual(
     hits.map((h) => h.key).sort((a, b) => a - b),
     expected.map((e) => e.doc),
+  );
+});
+
+test('the filter for rankings outside the postings accepts what the query admits, and lists it when few', () => {
+  // Two segments, the second replacing one paper of the first: the replaced document is not live.
+  const first = new SegmentBuilder(DEFAULT_LEXICAL_PARAMS);
+  docs.slice(0, 400).forEach((doc, key) => first.add(doc, key));
+  const second = new SegmentBuilder(DEFAULT_LEXICAL_PARAMS);
+  docs.slice(400).forEach((doc, i) => second.add(doc, 400 + i));
+  second.add({ ...(docs[7] as IndexableDoc), abstract: 'robot control planning' }, 7);
+  const keys = {
+    segments: Uint32Array.from(docs.keys(), (key) => (key < 400 && key !== 7 ? 1 : 2)),
+    docs: Uint32Array.from(docs.keys(), (key) => (key === 7 ? 200 : key < 400 ? key : key - 400)),
+  };
+  const segments = [new MemorySegment(1, first.finish()), new MemorySegment(2, second.finish())];
+  const split = new LexicalSnapshot(DEFAULT_LEXICAL_PARAMS, segments, keys, new Map());
+  const current = docs.map((d, key) => (key === 7 ? { ...d, abstract: 'robot control planning' } : d));
+  const has = (d: IndexableDoc, word: string) =>
+    analyze(`${d.title} ${d.abstract}`).includes(analyze(word)[0] as string);
+
+  const query = parseQuery('+quantum +spin -robot category:cs.CL');
+  const filter = makeDocFilter(split, resolveQuery(split, query, { today }));
+  assert.ok(filter?.enumerate);
+  const expected = current.flatMap((d, key) =>
+    has(d, 'quantum') && has(d, 'spin') && !has(d, 'robot') && d.categories.includes('cs.CL') ? [key] : [],
+  );
+  assert.ok(expected.length > 3);
+  assert.deepEqual(
+    current.flatMap((_, key) => (filter(key) ? [key] : [])),
+    expected,
+  );
+  assert.deepEqual(
+    filter.enumerate(1_000)?.sort((a, b) => a - b),
+    expected,
+  );
+  assert.equal(filter.enumerate(expected.length - 1), null, 'more than the limit: not listed');
+  // Excluded words and dates alone cannot be listed from a posting list: the caller tests every key.
+  assert.equal(
+    makeDocFilter(split, resolveQuery(split, parseQuery('-robot since:3d'), { today }))?.enumerate,
+    undefined,
   );
 });
 
