@@ -180,7 +180,8 @@ export class SearchService {
       } else semantic = side;
     }
     const mode: SearchMode = semantic ? request.mode : 'lexical';
-    // The model runs on ONNX Runtime's threads while the lexical side ranks on this one.
+    // A server's model runs on a thread of its own (adapters/embed/thread.ts): the query is embedded there
+    // while the lexical side ranks here.
     const queryVector = semantic ? this.embedQuery(semantic.embedder, text) : null;
     // Awaited below where it is used; a ranking that does not need it must not leave its failure unhandled.
     queryVector?.catch(() => undefined);

@@ -1,6 +1,7 @@
 /** Chooses the embedder the configuration names: an endpoint when a URL is set, else a local model. */
 import type { Embedder } from '../../app/ports.js';
 import { httpEmbedder } from './openai-http.js';
+import { threadEmbedder } from './thread.js';
 import { loadTransformersEmbedder } from './transformers.js';
 import { modelKey, modelSettings } from '../../core/search/model-settings.js';
 
@@ -11,13 +12,20 @@ export interface EmbeddingConfig {
   cacheDir: string;
 }
 
-/** Loads the embedder once, on first use; a failure is remembered and reported the same way each time. */
-export function lazyEmbedder(config: EmbeddingConfig): () => Promise<Embedder> {
+/**
+ * Loads the embedder once, on first use; a failure is remembered and reported the same way each time.
+ * `onThread`: a local model runs on a thread of its own (servers, whose event loop must stay free).
+ */
+export function lazyEmbedder(
+  config: EmbeddingConfig,
+  options: { onThread?: boolean } = {},
+): () => Promise<Embedder> {
   let loading: Promise<Embedder> | null = null;
+  const loadLocal = options.onThread ? threadEmbedder : loadTransformersEmbedder;
   return () => {
     loading ??= config.url
       ? Promise.resolve(httpEmbedder(config.url, config.model, config.apiKey ?? undefined))
-      : loadTransformersEmbedder(config.model, config.cacheDir);
+      : loadLocal(config.model, config.cacheDir);
     return loading;
   };
 }

@@ -30,7 +30,7 @@ export async function serveCommand(options: ServeOptions, config: Config): Promi
   const search = new SearchService({
     store,
     index,
-    embedder: lazyEmbedder(config.embedding),
+    embedder: lazyEmbedder(config.embedding, { onThread: true }),
     today: () => new Date().toISOString().slice(0, 10),
   });
   const mailer = configuredMailer(
