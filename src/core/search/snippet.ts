@@ -3,7 +3,7 @@
  * places of the matched words so that each view highlights them its own way (bold on a terminal, <mark> in
  * HTML). Matching uses the same analysis as the index, so "models" highlights "model" and "modelling".
  */
-import { termOf, wordsWithOffsets } from './tokenize.js';
+import { foldWord, termOf, wordsWithOffsets } from './tokenize.js';
 
 export interface Snippet {
   text: string;
@@ -11,42 +11,54 @@ export interface Snippet {
   highlights: [number, number][];
 }
 
-export function highlight(text: string, terms: ReadonlySet<string>): Snippet {
-  const highlights: [number, number][] = [];
-  if (terms.size === 0) return { text, highlights };
+interface Match {
+  start: number;
+  end: number;
+  term: string;
+}
+
+/**
+ * The words of a text whose terms are among `terms`. Stemming keeps a word's first letter, so only words
+ * that begin as some term begins are analysed: most words of an abstract are skipped unstemmed.
+ */
+function matches(text: string, terms: ReadonlySet<string>): Match[] {
+  const found: Match[] = [];
+  if (terms.size === 0) return found;
+  const initials = new Set([...terms].map((term) => term[0]));
   for (const { word, start, end } of wordsWithOffsets(text)) {
+    const initial = word.charCodeAt(0) < 128 ? word[0]?.toLowerCase() : foldWord(word)[0];
+    if (!initials.has(initial)) continue;
     const term = termOf(word);
-    if (term !== null && terms.has(term)) highlights.push([start, end]);
+    if (term !== null && terms.has(term)) found.push({ start, end, term });
   }
-  return { text, highlights };
+  return found;
+}
+
+export function highlight(text: string, terms: ReadonlySet<string>): Snippet {
+  return { text, highlights: matches(text, terms).map((m) => [m.start, m.end]) };
 }
 
 export function makeSnippet(text: string, terms: ReadonlySet<string>, maxChars = 300): Snippet {
-  // Without terms (similar papers) the snippet is the start of the text: no need to analyse it.
-  const words = terms.size === 0 ? [] : [...wordsWithOffsets(text)];
-  const matches = words.flatMap((w, i) => {
-    const term = termOf(w.word);
-    return term !== null && terms.has(term) ? [{ i, term }] : [];
-  });
+  const found = matches(text, terms);
   let bestStart = 0;
-  if (matches.length > 0 && text.length > maxChars) {
+  if (found.length > 0 && text.length > maxChars) {
     // The window (of maxChars) starting at a match that covers the most distinct terms, then the most matches.
     let best = -1;
-    for (const { i } of matches) {
-      const startOffset = (words[i] as { start: number }).start;
-      const inWindow = matches.filter((m) => {
-        const offset = (words[m.i] as { start: number }).start;
-        return offset >= startOffset && offset < startOffset + maxChars - 20;
-      });
+    for (const { start } of found) {
+      const inWindow = found.filter((m) => m.start >= start && m.start < start + maxChars - 20);
       const value = new Set(inWindow.map((m) => m.term)).size * 1000 + inWindow.length;
       if (value > best) {
         best = value;
-        bestStart = startOffset;
+        bestStart = start;
       }
     }
     // Start a little before the first match, at a word boundary, so it is read in context.
-    const before = words.filter((w) => w.start < bestStart && w.start >= bestStart - 60);
-    bestStart = before[0]?.start ?? bestStart;
+    for (const { start } of wordsWithOffsets(text)) {
+      if (start >= bestStart - 60) {
+        bestStart = Math.min(start, bestStart);
+        break;
+      }
+    }
   }
   let end = Math.min(text.length, bestStart + maxChars);
   if (end < text.length) {
@@ -55,11 +67,12 @@ export function makeSnippet(text: string, terms: ReadonlySet<string>, maxChars =
   }
   const prefix = bestStart > 0 ? '…' : '';
   const suffix = end < text.length ? '…' : '';
-  const body = text.slice(bestStart, end);
-  const inner = highlight(body, terms);
+  const shift = prefix.length - bestStart;
   return {
-    text: `${prefix}${body}${suffix}`,
-    highlights: inner.highlights.map(([s, e]) => [s + prefix.length, e + prefix.length]),
+    text: `${prefix}${text.slice(bestStart, end)}${suffix}`,
+    highlights: found
+      .filter((m) => m.start >= bestStart && m.end <= end)
+      .map((m) => [m.start + shift, m.end + shift]),
   };
 }
 

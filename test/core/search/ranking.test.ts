@@ -70,6 +70,19 @@ test('snippets centre on the query words, cut at word boundaries, and mark every
   assert.deepEqual(makeSnippet('Short.', terms).text, 'Short.');
 });
 
+test('highlighting marks exactly the words whose analysed terms the query holds, accents and case aside', () => {
+  const text =
+    'Émile studied Happy, happiness and HAPPILY; Ölfeld used 3D models, modelling and ﬁne-tuning of Yield curves.';
+  const query = new Set(analyze('happy emile olfeld 3d model fine yield'));
+  const marked = highlight(text, query).highlights.map(([s, e]) => text.slice(s, e));
+  // The reference: every word analysed on its own.
+  const expected = [...text.matchAll(/[\p{L}\p{N}]+/gu)]
+    .map((m) => m[0])
+    .filter((word) => analyze(word).some((term) => query.has(term)));
+  assert.deepEqual(marked, expected);
+  assert.ok(marked.includes('Émile') && marked.includes('Ölfeld') && marked.includes('Happy'));
+});
+
 test('phrases match consecutive words after the same analysis, stop words aside', () => {
   const text = analyze('A state-space model of the sequence');
   assert.ok(containsPhrase(text, analyze('state space models')));
