@@ -36,7 +36,7 @@ port.on('message', (request: ThreadRequest) => {
 });
 
 try {
-  embedder = await loadTransformersEmbedder(model, cacheDir);
+  embedder = await loadTransformersEmbedder(model, cacheDir, { threads: 1 });
   post({ type: 'ready', model: embedder.model, key: embedder.key, settings: embedder.settings });
   draining = true;
   void drain(embedder);

@@ -61,7 +61,15 @@ export function memoizeWordTokenizer(tokenizer: TokenizerInternals, capacity = 2
  */
 const MICRO_BATCH = 16;
 
-export async function loadTransformersEmbedder(model: string, cacheDir: string): Promise<Embedder> {
+/**
+ * `threads`: how many cores one model call may use (ONNX Runtime's intra-op threads; by default all).
+ * A server's query model takes one, so that it never spins on the cores the event loop needs.
+ */
+export async function loadTransformersEmbedder(
+  model: string,
+  cacheDir: string,
+  options: { threads?: number } = {},
+): Promise<Embedder> {
   const settings = modelSettings(model);
   const transformers = await import('@huggingface/transformers');
   const { env, AutoTokenizer, AutoModel, mean_pooling } = transformers;
@@ -79,7 +87,12 @@ export async function loadTransformersEmbedder(model: string, cacheDir: string):
   let network: Awaited<ReturnType<typeof AutoModel.from_pretrained>>;
   try {
     tokenizer = await AutoTokenizer.from_pretrained(modelId);
-    network = await AutoModel.from_pretrained(modelId, { dtype: 'fp32' });
+    network = await AutoModel.from_pretrained(modelId, {
+      dtype: 'fp32',
+      ...(options.threads
+        ? { session_options: { intraOpNumThreads: options.threads, interOpNumThreads: 1 } }
+        : {}),
+    });
   } catch (error) {
     const hint = local ? '' : ' (is the Hugging Face hub reachable? a local model folder works offline)';
     throw new OpenPapersError(
