@@ -243,14 +243,17 @@ export class SearchService {
     const fusionDepth = Math.max(FUSION_DEPTH, depth);
     const lexicalKeys = lexicalSearch(lexical, query, { k: fusionDepth, ...window }).map((h) => h.key);
     const queryVector = await queryVectorPromise;
-    const keys = [
-      ...new Set([
-        ...lexicalKeys,
-        ...semantic.vectors.search(queryVector, fusionDepth, accept).map((h) => h.key),
-      ]),
-    ];
+    const semanticHits = semantic.vectors.search(queryVector, fusionDepth, accept);
+    const keys = [...new Set([...lexicalKeys, ...semanticHits.map((h) => h.key)])];
     const lexicalScore = lexicalScores(lexical, query, keys, window.today);
-    const candidates = scoredCandidates(keys, lexicalScore, semantic.vectors, queryVector, floor);
+    const candidates = scoredCandidates(
+      keys,
+      lexicalScore,
+      semanticHits,
+      semantic.vectors,
+      queryVector,
+      floor,
+    );
     return fuse(candidates, semantic.embedder.settings.hybridLexicalWeight).slice(0, depth);
   }
 
@@ -264,38 +267,45 @@ export class SearchService {
    * Papers most like this one: its distinctive terms as a keyword query (more like this) fused with its
    * embedding neighbours, weighted for the model as search is; keyword neighbours alone without a model.
    */
+  /** A paper's similar papers; `paper` may be the paper already read (a paper page has it). */
   async similar(
-    paperId: string,
+    paper: string | Paper,
     limit: number,
   ): Promise<{ paper: Paper; hits: SearchHit[]; mode: SearchMode; notice: string | null }> {
-    const paper = await this.deps.store.getPaper(paperId);
-    if (!paper) throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${paperId}"`);
+    if (typeof paper === 'string') {
+      const found = await this.deps.store.getPaper(paper);
+      if (!found) throw new OpenPapersError('OP_ERR_NOT_FOUND', `no paper with id "${paper}"`);
+      paper = found;
+    }
     const snapshot = this.deps.index.current();
     if (!snapshot) return { paper, hits: [], mode: 'lexical', notice: INDEX_NOT_READY };
     const lexical = snapshot.lexical;
     const self = lexical.keyOf(paper.id);
     const side = await this.semantic(snapshot);
     const semantic = typeof side === 'string' || self < 0 ? null : side;
-    const vector = semantic?.vectors.vector(self) ?? null;
     const notice =
       typeof side === 'string' ? `semantic similarity is off: ${side}; showing keyword neighbours` : null;
     // The list computed ahead of time (app/similar-lists.ts) when it holds this request and a few spare
     // (for papers dropped below); a longer request, or a paper without a list, is ranked live.
     const wanted = limit + 5;
     const stored =
-      semantic && vector && wanted <= SIMILAR_LIST_SIZE
+      semantic && wanted <= SIMILAR_LIST_SIZE
         ? (await this.deps.store.similarPapers(semantic.embedder.key, [paper.id])).get(paper.id)?.similar
         : undefined;
-    const ranked: SimilarEntry[] =
-      stored && stored.length >= wanted
-        ? stored
-        : rankSimilar(
-            lexical,
-            paper,
-            self,
-            semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
-            { depth: Math.max(FUSION_DEPTH, limit + 20) },
-          ).map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score }));
+    let ranked: SimilarEntry[];
+    let mode: SearchMode = 'hybrid';
+    if (stored && stored.length >= wanted) ranked = stored.slice(0, wanted);
+    else {
+      const vector = semantic?.vectors.vector(self) ?? null;
+      if (!vector) mode = 'lexical';
+      ranked = rankSimilar(
+        lexical,
+        paper,
+        self,
+        semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
+        { depth: Math.max(FUSION_DEPTH, limit + 20) },
+      ).map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score }));
+    }
     const ids = ranked.map((hit) => hit.paperId);
     const papers = await this.deps.store.getPapers(ids);
     const selfTitle = titlePaperId(paper.title);
@@ -312,7 +322,7 @@ export class SearchService {
         title: highlight(hit.paper.title, terms),
         snippet: makeSnippet(hit.paper.abstract, terms),
       }));
-    return { paper, hits, mode: vector ? 'hybrid' : 'lexical', notice };
+    return { paper, hits, mode, notice };
   }
 }
 
@@ -333,14 +343,17 @@ export function rankSimilar(
   const lexicalHits = searchResolved(lexical, query, options.depth + 1).filter((hit) => hit.key !== self);
   if (!semantic) return lexicalHits.slice(0, options.depth);
   const { vectors, vector, settings } = semantic;
-  const keys = [
-    ...new Set([
-      ...lexicalHits.map((hit) => hit.key),
-      ...vectors.search(vector, options.depth, (key) => key !== self).map((hit) => hit.key),
-    ]),
-  ];
+  const semanticHits = vectors.search(vector, options.depth, (key) => key !== self);
+  const keys = [...new Set([...lexicalHits.map((hit) => hit.key), ...semanticHits.map((hit) => hit.key)])];
   const lexicalScore = scoresResolved(lexical, query.scoring, keys);
-  const candidates = scoredCandidates(keys, lexicalScore, vectors, vector, settings.semanticFloor);
+  const candidates = scoredCandidates(
+    keys,
+    lexicalScore,
+    semanticHits,
+    vectors,
+    vector,
+    settings.semanticFloor,
+  );
   const others = candidates.filter((candidate) => candidate.semantic <= 0.995);
   return fuse(others, settings.similarLexicalWeight).slice(0, options.depth);
 }
@@ -350,21 +363,26 @@ function aboveFloor(lexical: number, cosine: number, floor: number): boolean {
   return lexical > 0 || cosine >= floor;
 }
 
-/** Candidates scored on both sides: the lexical scores given, the cosine with `vector`; the floor applied. */
+/**
+ * Candidates scored on both sides: the lexical scores given, the cosine with `vector` (the vector search's
+ * own, exact, for its hits; read from disk only for the rest); the floor applied.
+ */
 function scoredCandidates(
   keys: readonly number[],
   lexicalScore: Float64Array,
+  semanticHits: readonly { key: number; score: number }[],
   vectors: VectorSnapshot,
   vector: Float32Array,
   floor: number,
 ): FusionCandidate[] {
+  const cosines = new Map(semanticHits.map((hit) => [hit.key, hit.score]));
   return keys.flatMap((key, i) => {
-    const other = vectors.vector(key);
-    const candidate = {
-      key,
-      lexical: lexicalScore[i] as number,
-      semantic: other ? dotProduct(other, vector) : 0,
-    };
+    let semantic = cosines.get(key);
+    if (semantic === undefined) {
+      const other = vectors.vector(key);
+      semantic = other ? dotProduct(other, vector) : 0;
+    }
+    const candidate = { key, lexical: lexicalScore[i] as number, semantic };
     return aboveFloor(candidate.lexical, candidate.semantic, floor) ? [candidate] : [];
   });
 }

@@ -217,7 +217,7 @@ export function registerPages(app: Hono<WebEnv>, deps: WebDeps, origin: (c: Cont
     }
     const viewer = c.get('viewer');
     const [similar, votes] = await Promise.all([
-      deps.search.similar(paper.id, 8),
+      deps.search.similar(paper, 8),
       deps.store.voteCounts([paper.id]),
     ]);
     return html(
