@@ -4,7 +4,7 @@
  * work (app/indexing.ts), done elsewhere; a search only ever reads what was last published.
  */
 import { OpenPapersError } from '../core/errors.js';
-import { titlePaperId } from '../core/ids.js';
+import { foldedTitle } from '../core/ids.js';
 import type { Paper } from '../core/paper.js';
 import { fuse, type FusionCandidate } from '../core/search/fusion.js';
 import {
@@ -294,7 +294,7 @@ export class SearchService {
         : undefined;
     let ranked: SimilarEntry[];
     let mode: SearchMode = 'hybrid';
-    if (stored && stored.length >= wanted) ranked = stored.slice(0, wanted);
+    if (stored && stored.length >= wanted) ranked = stored;
     else {
       const vector = semantic?.vectors.vector(self) ?? null;
       if (!vector) mode = 'lexical';
@@ -306,22 +306,25 @@ export class SearchService {
         { depth: Math.max(FUSION_DEPTH, limit + 20) },
       ).map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score }));
     }
-    const ids = ranked.map((hit) => hit.paperId);
-    const papers = await this.deps.store.getPapers(ids);
-    const selfTitle = titlePaperId(paper.title);
-    const terms = new Set<string>();
-    const hits = ranked
-      .flatMap((hit, i) => {
-        const other = papers.get(ids[i] as string);
+    // The papers to show are read first; the spares only when some of those are dropped.
+    const selfTitle = foldedTitle(paper.title);
+    const shown: { paper: Paper; score: number }[] = [];
+    for (let start = 0; start < ranked.length && shown.length < limit;) {
+      const batch = ranked.slice(start, start + limit - shown.length);
+      start += batch.length;
+      const papers = await this.deps.store.getPapers(batch.map((hit) => hit.paperId));
+      for (const hit of batch) {
+        const other = papers.get(hit.paperId);
         // The same paper under another id (a seed page entry, another source) is not "similar", it is itself.
-        return other && titlePaperId(other.title) !== selfTitle ? [{ paper: other, score: hit.score }] : [];
-      })
-      .slice(0, limit)
-      .map((hit) => ({
-        ...hit,
-        title: highlight(hit.paper.title, terms),
-        snippet: makeSnippet(hit.paper.abstract, terms),
-      }));
+        if (other && foldedTitle(other.title) !== selfTitle) shown.push({ paper: other, score: hit.score });
+      }
+    }
+    const terms = new Set<string>();
+    const hits = shown.map((hit) => ({
+      ...hit,
+      title: highlight(hit.paper.title, terms),
+      snippet: makeSnippet(hit.paper.abstract, terms),
+    }));
     return { paper, hits, mode, notice };
   }
 }

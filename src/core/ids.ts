@@ -15,12 +15,16 @@ export function beirPaperId(corpus: string, docId: string): string {
 
 /** Papers known only by their title: a hash of the title with case, accents and punctuation folded away. */
 export function titlePaperId(title: string): string {
-  const folded = normalizeLine(title)
+  return `title:${fnv1a64(foldedTitle(title))}`;
+}
+
+/** A title with case, accents and punctuation folded away: two spellings of one title fold alike. */
+export function foldedTitle(title: string): string {
+  return normalizeLine(title)
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, '');
-  return `title:${fnv1a64(folded)}`;
 }
 
 /** A DOI as printed, without the `doi:` or resolver-URL prefixes that some sources add. */

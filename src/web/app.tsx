@@ -82,7 +82,12 @@ export function createWebApp(deps: WebDeps, options: WebOptions = {}): Hono<WebE
   };
   const formBodies = bodyLimit({ maxSize: 64 * 1024, onError: tooLarge('64 KB') });
   const libraryUploads = bodyLimit({ maxSize: MAX_LIBRARY_BYTES, onError: tooLarge('5 MB') });
-  app.use((c, next) => (LIBRARY_UPLOAD_PATHS.test(c.req.path) ? libraryUploads : formBodies)(c, next));
+  // A GET has no body to limit; looking for one would make the Node adapter build a full Request.
+  app.use((c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD'
+      ? next()
+      : (LIBRARY_UPLOAD_PATHS.test(c.req.path) ? libraryUploads : formBodies)(c, next),
+  );
   app.use(clientAddresses(options.trustedProxies ?? TRUST_NO_PROXY));
   app.use(sessions(deps));
 

@@ -1,6 +1,7 @@
 /** HTTP concerns shared by every route: the response cache with ETags, request logs and metrics. */
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IndexSnapshot, IndexStatus } from '../app/ports.js';
 import { checkpointTarget, parseCheckpoint, parseHarvestRecord } from '../core/harvest/oai-pmh.js';
@@ -8,8 +9,19 @@ import { checkpointTarget, parseCheckpoint, parseHarvestRecord } from '../core/h
 interface CachedResponse {
   stamp: string;
   etag: string;
-  body: ArrayBuffer;
+  /** A Uint8Array, not an ArrayBuffer: the Node adapter writes those without going through a stream. */
+  body: Uint8Array;
   headers: [string, string][];
+}
+
+/** Pages rendered to a string, by their response: the cache takes the text without reading a stream. */
+const renderedText = new WeakMap<Response, string>();
+
+/** An HTML response of a page rendered to a string. */
+export function renderedHtml(c: Context, text: string, status: ContentfulStatusCode): Response {
+  const response = c.html(text, status);
+  renderedText.set(response, text);
+  return response;
 }
 
 /**
@@ -57,8 +69,9 @@ export function responseCache(
     ) {
       return;
     }
-    const body = await response.arrayBuffer();
-    const etag = `W/"${createHash('sha1').update(current).update(new Uint8Array(body)).digest('base64url').slice(0, 22)}"`;
+    const text = renderedText.get(response);
+    const body = text === undefined ? new Uint8Array(await response.arrayBuffer()) : Buffer.from(text);
+    const etag = `W/"${createHash('sha1').update(current).update(body).digest('base64url').slice(0, 22)}"`;
     const headers = [...response.headers.entries()].filter(([name]) => name !== 'content-length');
     const entry: CachedResponse = { stamp: current, etag, body, headers };
     evict(key);

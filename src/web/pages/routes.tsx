@@ -6,6 +6,7 @@ import type { VoteContext } from './components.js';
 import { OpenPapersError } from '../../core/errors.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { renderFeed, FEED_CONTENT_TYPES, type FeedSpec } from '../feeds.js';
+import { renderedHtml } from '../http.js';
 import {
   periodPage,
   parseParams,
@@ -37,7 +38,7 @@ export function html(
   personal = false,
 ): Response {
   c.header('cache-control', status === 200 && !personal ? PAGE_CACHE : 'no-store');
-  return c.html(`<!doctype html>${String(page)}`, status);
+  return renderedHtml(c, `<!doctype html>${String(page)}`, status);
 }
 
 /** The voting context of a signed-in reader for these papers, or null for a signed-out one. */

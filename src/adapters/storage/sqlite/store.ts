@@ -47,12 +47,16 @@ import {
 
 const EXPORT_PAGE = 500;
 
+/** Prepared statements kept for reads by a list of ids (one per query and list length). */
+const IN_LIST_STATEMENTS = 256;
+
 export class SqliteStore implements PaperStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly collections;
   private readonly digests: SqliteDigests;
   private readonly jobs: SqliteJobs;
+  private readonly inLists = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -289,6 +293,21 @@ export class SqliteStore implements PaperStore {
       };
       return records.map((record) => this.upsertOne(record, now, nextRevision));
     });
+  }
+
+  /**
+   * `sql` ended by a list of `count` placeholders, prepared once per shape: reads by a list of ids come on
+   * requests, where preparing costs more than the query.
+   */
+  private inList<Row>(sql: string, count: number): Database.Statement<string[], Row> {
+    const key = `${sql}\u0000${count}`;
+    let statement = this.inLists.get(key);
+    if (!statement) {
+      if (this.inLists.size >= IN_LIST_STATEMENTS) this.inLists.clear();
+      statement = this.db.prepare(`${sql} (${Array.from({ length: count }, () => '?').join(', ')})`);
+      this.inLists.set(key, statement);
+    }
+    return statement as Database.Statement<string[], Row>;
   }
 
   private upsertOne(record: PaperRecord, now: string, revision: () => number): MergeOutcome {
@@ -721,9 +740,11 @@ export class SqliteStore implements PaperStore {
 
   async getPapers(ids: readonly string[]): Promise<Map<string, Paper>> {
     const found = new Map<string, Paper>();
-    for (const id of ids) {
-      const row = this.statements.get.get(id);
-      if (row) found.set(id, fromRow(row));
+    // One statement per list: each statement opens its own read of the WAL, which costs more than a row.
+    for (let start = 0; start < ids.length; start += 500) {
+      const chunk = ids.slice(start, start + 500);
+      for (const row of this.inList<PaperRow>('SELECT * FROM papers WHERE id IN', chunk.length).all(...chunk))
+        found.set(row.id, fromRow(row));
     }
     return found;
   }
@@ -759,11 +780,10 @@ export class SqliteStore implements PaperStore {
     const hashes = new Map<string, string>();
     for (let start = 0; start < paperIds.length; start += 500) {
       const chunk = paperIds.slice(start, start + 500);
-      const rows = this.db
-        .prepare<string[], { paper_id: string; text_hash: string }>(
-          `SELECT paper_id, text_hash FROM embeddings WHERE model = ? AND paper_id IN (${chunk.map(() => '?').join(', ')})`,
-        )
-        .all(model, ...chunk);
+      const rows = this.inList<{ paper_id: string; text_hash: string }>(
+        'SELECT paper_id, text_hash FROM embeddings WHERE model = ? AND paper_id IN',
+        chunk.length,
+      ).all(model, ...chunk);
       for (const row of rows) hashes.set(row.paper_id, row.text_hash);
     }
     return hashes;
@@ -820,11 +840,10 @@ export class SqliteStore implements PaperStore {
     const lists = new Map<string, StoredSimilarList>();
     for (let start = 0; start < paperIds.length; start += 500) {
       const chunk = paperIds.slice(start, start + 500);
-      const rows = this.db
-        .prepare<string[], { paper_id: string; neighbours: string; updated_at: string }>(
-          `SELECT paper_id, neighbours, updated_at FROM similar_papers WHERE model = ? AND paper_id IN (${chunk.map(() => '?').join(', ')})`,
-        )
-        .all(model, ...chunk);
+      const rows = this.inList<{ paper_id: string; neighbours: string; updated_at: string }>(
+        'SELECT paper_id, neighbours, updated_at FROM similar_papers WHERE model = ? AND paper_id IN',
+        chunk.length,
+      ).all(model, ...chunk);
       for (const row of rows) {
         lists.set(row.paper_id, {
           similar: JSON.parse(row.neighbours) as SimilarEntry[],
