@@ -3,7 +3,7 @@
  * places of the matched words so that each view highlights them its own way (bold on a terminal, <mark> in
  * HTML). Matching uses the same analysis as the index, so "models" highlights "model" and "modelling".
  */
-import { foldWord, termOf, wordsWithOffsets } from './tokenize.js';
+import { foldWord, termOf, WORD_PATTERN } from './tokenize.js';
 
 export interface Snippet {
   text: string;
@@ -25,13 +25,29 @@ function matches(text: string, terms: ReadonlySet<string>): Match[] {
   const found: Match[] = [];
   if (terms.size === 0) return found;
   const initials = new Set([...terms].map((term) => term[0]));
-  for (const { word, start, end } of wordsWithOffsets(text)) {
-    const initial = word.charCodeAt(0) < 128 ? word[0]?.toLowerCase() : foldWord(word)[0];
+  const word = new RegExp(WORD_PATTERN, 'gu');
+  for (let match = word.exec(text); match !== null; match = word.exec(text)) {
+    const code = text.charCodeAt(match.index);
+    // ASCII letters fold by setting the lower-case bit; other initials go through the full folding.
+    const initial =
+      code < 128 ? String.fromCharCode(code >= 65 && code <= 90 ? code | 32 : code) : foldWord(match[0])[0];
     if (!initials.has(initial)) continue;
-    const term = termOf(word);
-    if (term !== null && terms.has(term)) found.push({ start, end, term });
+    const term = termOf(match[0]);
+    if (term !== null && terms.has(term)) found.push({ start: match.index, end: word.lastIndex, term });
   }
   return found;
+}
+
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+/** Where the first word that starts at or after `from` starts, if before `limit`; else `limit`. */
+function firstWordFrom(text: string, from: number, limit: number): number {
+  // A word cut by `from` does not start there.
+  while (from > 0 && from < limit && WORD_CHARACTER.test(text[from - 1] as string)) from++;
+  const word = new RegExp(WORD_PATTERN, 'gu');
+  word.lastIndex = from;
+  const match = word.exec(text);
+  return match && match.index < limit ? match.index : limit;
 }
 
 export function highlight(text: string, terms: ReadonlySet<string>): Snippet {
@@ -53,12 +69,7 @@ export function makeSnippet(text: string, terms: ReadonlySet<string>, maxChars =
       }
     }
     // Start a little before the first match, at a word boundary, so it is read in context.
-    for (const { start } of wordsWithOffsets(text)) {
-      if (start >= bestStart - 60) {
-        bestStart = Math.min(start, bestStart);
-        break;
-      }
-    }
+    bestStart = firstWordFrom(text, Math.max(0, bestStart - 60), bestStart);
   }
   let end = Math.min(text.length, bestStart + maxChars);
   if (end < text.length) {

@@ -15,7 +15,9 @@ const STOP_WORDS = new Set(
   using use used based paper propose proposed show shows shown however thus e g eg ie et al`.split(/\s+/),
 );
 
-const WORD = /[\p{L}\p{N}]+/gu;
+/** What a word is: a run of letters and digits. */
+export const WORD_PATTERN = '[\\p{L}\\p{N}]+';
+const WORD = new RegExp(WORD_PATTERN, 'gu');
 const LATEX_COMMAND = /\\[a-zA-Z]+/g;
 /** Each word as written → its term (null for a stop word): most words repeat, and the same string comes back. */
 const termCache = new Map<string, string | null>();
@@ -50,11 +52,4 @@ export function analyze(text: string): string[] {
     if (term !== null) terms.push(term);
   }
   return terms;
-}
-
-/** Words of a text with their offsets, for snippets and highlighting. */
-export function* wordsWithOffsets(text: string): Generator<{ word: string; start: number; end: number }> {
-  for (const match of text.matchAll(WORD)) {
-    yield { word: match[0], start: match.index, end: match.index + match[0].length };
-  }
 }

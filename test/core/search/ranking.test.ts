@@ -63,6 +63,10 @@ test('snippets centre on the query words, cut at word boundaries, and mark every
   const snippet = makeSnippet(text, terms, 200);
   assert.ok(snippet.text.startsWith('…') && snippet.text.endsWith('…'));
   assert.ok(snippet.text.length <= 202);
+  // It starts at a word boundary of the text, a little before the first match.
+  const at = text.indexOf(snippet.text.slice(1, -1));
+  assert.ok(at > 0 && text[at - 1] === ' ', `starts mid-word: ${snippet.text.slice(0, 40)}`);
+  assert.ok(text.indexOf('We study') - at <= 60);
   const marked = snippet.highlights.map(([s, e]) => snippet.text.slice(s, e));
   assert.deepEqual(marked, ['linear', 'attention', 'attentive', 'long', 'contexts']);
   const title = highlight('Attention Is All You Need', new Set(analyze('attention')));
