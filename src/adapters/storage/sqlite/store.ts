@@ -124,9 +124,6 @@ export class SqliteStore implements PaperStore {
       communityRevision: this.db.prepare<[], { value: number }>(
         "SELECT value FROM store_meta WHERE key = 'votes'",
       ),
-      voteCount: this.db.prepare<[string], { n: number }>(
-        'SELECT count(*) AS n FROM votes WHERE paper_id = ?',
-      ),
       addComment: this.db.prepare<[string, string, string, string | null, string, string]>(
         `INSERT INTO comments (id, paper_id, user_id, parent_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
@@ -296,15 +293,15 @@ export class SqliteStore implements PaperStore {
   }
 
   /**
-   * `sql` ended by a list of `count` placeholders, prepared once per shape: reads by a list of ids come on
-   * requests, where preparing costs more than the query.
+   * `sql`, then a list of `count` placeholders, then `rest`: prepared once per shape, since reads by a list
+   * of ids come on requests, where preparing costs more than the query.
    */
-  private inList<Row>(sql: string, count: number): Database.Statement<string[], Row> {
-    const key = `${sql}\u0000${count}`;
+  private inList<Row>(sql: string, count: number, rest = ''): Database.Statement<string[], Row> {
+    const key = `${sql}\u0000${count}\u0000${rest}`;
     let statement = this.inLists.get(key);
     if (!statement) {
       if (this.inLists.size >= IN_LIST_STATEMENTS) this.inLists.clear();
-      statement = this.db.prepare(`${sql} (${Array.from({ length: count }, () => '?').join(', ')})`);
+      statement = this.db.prepare(`${sql} (${Array.from({ length: count }, () => '?').join(', ')}) ${rest}`);
       this.inLists.set(key, statement);
     }
     return statement as Database.Statement<string[], Row>;
@@ -374,8 +371,16 @@ export class SqliteStore implements PaperStore {
   }
 
   async voteCounts(paperIds: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const id of paperIds) counts.set(id, this.statements.voteCount.get(id)?.n ?? 0);
+    const counts = new Map<string, number>(paperIds.map((id) => [id, 0]));
+    for (let start = 0; start < paperIds.length; start += 500) {
+      const chunk = paperIds.slice(start, start + 500);
+      const rows = this.inList<{ paper_id: string; n: number }>(
+        'SELECT paper_id, count(*) AS n FROM votes WHERE paper_id IN',
+        chunk.length,
+        'GROUP BY paper_id',
+      ).all(...chunk);
+      for (const row of rows) counts.set(row.paper_id, row.n);
+    }
     return counts;
   }
 
