@@ -266,8 +266,8 @@ export class SearchService {
   /**
    * Papers most like this one: its distinctive terms as a keyword query (more like this) fused with its
    * embedding neighbours, weighted for the model as search is; keyword neighbours alone without a model.
+   * `paper` is its id, or the paper already read (a paper page has it).
    */
-  /** A paper's similar papers; `paper` may be the paper already read (a paper page has it). */
   async similar(
     paper: string | Paper,
     limit: number,
