@@ -534,6 +534,12 @@ export interface IndexStatus {
 export interface VectorSnapshot {
   readonly size: number;
   search(query: Float32Array, k: number, accept: KeyFilter | null): { key: number; score: number }[];
+  /** The same ranking, with the graph walked off this thread where the reader has a thread for it. */
+  searchAsync(
+    query: Float32Array,
+    k: number,
+    accept: KeyFilter | null,
+  ): Promise<{ key: number; score: number }[]>;
   vector(key: number): Float32Array | null;
 }
 

@@ -230,7 +230,7 @@ export class SearchService {
     if (!semantic || !queryVectorPromise) return lexicalSearch(lexical, query, { k: depth, ...window });
     const floor = semantic.embedder.settings.semanticFloor;
     if (mode === 'semantic') {
-      const hits = semantic.vectors.search(await queryVectorPromise, depth, accept);
+      const hits = await semantic.vectors.searchAsync(await queryVectorPromise, depth, accept);
       const lexicalScore = lexicalScores(
         lexical,
         query,
@@ -243,7 +243,7 @@ export class SearchService {
     const fusionDepth = Math.max(FUSION_DEPTH, depth);
     const lexicalKeys = lexicalSearch(lexical, query, { k: fusionDepth, ...window }).map((h) => h.key);
     const queryVector = await queryVectorPromise;
-    const semanticHits = semantic.vectors.search(queryVector, fusionDepth, accept);
+    const semanticHits = await semantic.vectors.searchAsync(queryVector, fusionDepth, accept);
     const keys = [...new Set([...lexicalKeys, ...semanticHits.map((h) => h.key)])];
     const lexicalScore = lexicalScores(lexical, query, keys, window.today);
     const candidates = scoredCandidates(

@@ -7,9 +7,15 @@ import { IndexUpdater } from '../../src/app/indexing.js';
 import type { PaperStore } from '../../src/app/ports.js';
 import { collectGarbage, readCurrent, readManifest } from '../../src/adapters/search/index-folder.js';
 import { IndexFolderLocation } from '../../src/adapters/search/index-location.js';
+import { startGraphThread } from '../../src/adapters/search/graph-thread.js';
 import { SegmentedIndexReader } from '../../src/adapters/search/index-reader.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
-import { lexicalSearch } from '../../src/core/search/lexical-search.js';
+import {
+  lexicalSearch,
+  makeDocFilter,
+  resolveQuery,
+  type KeyFilter,
+} from '../../src/core/search/lexical-search.js';
 import { DEFAULT_MERGE_POLICY } from '../../src/core/search/merge-policy.js';
 import { emptyRecord, type PaperRecord } from '../../src/core/paper.js';
 import { plainQuery } from '../../src/core/search/query.js';
@@ -292,4 +298,55 @@ test('vectors whose count is a multiple of the page and the batch are all publis
   t.after(() => reader.close());
   await reader.refresh();
   assert.equal(reader.current()?.vectors('test-model')?.size, 40);
+});
+
+test('vector searches that walk their graphs on the graph thread rank exactly as on the caller’s thread', async (t) => {
+  const dir = tempDir(t);
+  const papers = await store(t, dir);
+  const next = random(17);
+  const vector = () => Float32Array.from({ length: 16 }, () => next() - 0.5);
+  const folder = join(dir, 'index');
+  // Two vector segments, the first with rows replaced by newer vectors of the same papers.
+  for (const batch of [0, 1]) {
+    const records = Array.from({ length: 300 }, (_, i) => paper(batch * 300 + i, 1, next));
+    await papers.upsertPapers(records, '2026-01-01T00:00:00Z');
+    const ids = records.map((record) => record.id);
+    if (batch === 1) for (let i = 0; i < 40; i++) ids.push(`2601.${String(i * 7).padStart(5, '0')}`);
+    await papers.putEmbeddings(
+      'test-model',
+      ids.map((paperId) => ({ paperId, textHash: `h${batch}`, vector: vector() })),
+    );
+    await buildIndex(papers, folder, ['test-model']);
+  }
+  const here = await readerOf(folder);
+  const graphs = startGraphThread();
+  const away = new SegmentedIndexReader(folder, { graphs });
+  const failing = new SegmentedIndexReader(folder, {
+    graphs: { search: () => Promise.reject(new Error('no thread')), forget: () => undefined },
+  });
+  t.after(() => [here, away, failing].forEach((reader) => reader.close()));
+  await away.refresh();
+  await failing.refresh();
+  const manifest = await readManifest(folder, readCurrent(folder) as number);
+  const segments = Object.values(manifest.vectors)[0]?.segments ?? [];
+  assert.ok(segments.length >= 2 && segments.some((s) => s.live < s.count), JSON.stringify(segments));
+
+  const lexical = here.current()?.lexical as LexicalSnapshot;
+  const narrow = makeDocFilter(
+    lexical,
+    resolveQuery(lexical, plainQuery('+quantum +spin'), { today: '2026-02-01' }),
+  );
+  const filters: (KeyFilter | null)[] = [null, (key) => key % 3 === 0, narrow];
+  for (let q = 0; q < 20; q++) {
+    const query = vector();
+    for (const accept of filters) {
+      const expected = here.current()?.vectors('test-model')?.search(query, 10, accept);
+      assert.ok(expected && expected.length === 10);
+      assert.deepEqual(await away.current()?.vectors('test-model')?.searchAsync(query, 10, accept), expected);
+      assert.deepEqual(
+        await failing.current()?.vectors('test-model')?.searchAsync(query, 10, accept),
+        expected,
+      );
+    }
+  }
 });

@@ -23,6 +23,8 @@ import {
   DEFAULT_VECTOR_OPTIONS,
   EXACT_FALLBACK_ROWS,
   VectorSegment,
+  type GraphSearcher,
+  type VectorHit,
   type VectorSegmentOptions,
 } from './vector-segments.js';
 
@@ -30,6 +32,8 @@ export interface ReaderOptions {
   /** Bytes of decoded posting lists kept in memory. */
   cacheBytes?: number;
   vectors?: Partial<VectorSegmentOptions>;
+  /** Where searches walk the graphs when they may wait for it (a server's graph thread). */
+  graphs?: GraphSearcher;
 }
 
 /** Vector search over one model's segments, each row live only where its key's table says. */
@@ -41,6 +45,7 @@ class SegmentedVectors implements VectorSnapshot {
     private readonly keys: KeyTable,
     /** Live vectors, as the manifest counts them. */
     live: number,
+    private readonly graphs: GraphSearcher | null,
   ) {
     this.size = live;
   }
@@ -53,14 +58,43 @@ class SegmentedVectors implements VectorSnapshot {
   search(query: Float32Array, k: number, accept: KeyFilter | null) {
     const listed = accept?.enumerate?.(EXACT_FALLBACK_ROWS);
     if (listed) return this.exactAmong(listed, query, k);
+    return this.merged(
+      this.segments.map((segment) => segment.search(query, k, this.rowFilter(segment, accept))),
+      k,
+    );
+  }
+
+  async searchAsync(query: Float32Array, k: number, accept: KeyFilter | null) {
+    const graphs = this.graphs;
+    const listed = graphs ? accept?.enumerate?.(EXACT_FALLBACK_ROWS) : undefined;
+    if (!graphs || listed) return listed ? this.exactAmong(listed, query, k) : this.search(query, k, accept);
+    const found = await Promise.all(
+      this.segments.map(async (segment) => {
+        const accepted = this.rowFilter(segment, accept);
+        const first = segment.firstRound(query, k);
+        if (!first) return [];
+        // A first walk on the graph thread settles almost every search; a filter that drops too many of
+        // its rows, or a thread that failed, is searched here as before.
+        const rows = await graphs.search(segment.graphFile, first.graphQuery, first.asked).catch(() => null);
+        return (
+          (rows && segment.settle(rows, first.asked, query, k, accepted)) ??
+          segment.search(query, k, accepted)
+        );
+      }),
+    );
+    return this.merged(found, k);
+  }
+
+  private rowFilter(segment: VectorSegment, accept: KeyFilter | null): (row: number) => boolean {
+    return (row) => this.isLive(segment, row) && (accept === null || accept(segment.keys[row] as number));
+  }
+
+  private merged(found: readonly VectorHit[][], k: number): { key: number; score: number }[] {
     const hits: { key: number; score: number }[] = [];
-    for (const segment of this.segments) {
-      const found = segment.search(query, k, (row) => {
-        if (!this.isLive(segment, row)) return false;
-        return accept === null || accept(segment.keys[row] as number);
-      });
-      for (const hit of found) hits.push({ key: segment.keys[hit.row] as number, score: hit.score });
-    }
+    found.forEach((segmentHits, i) => {
+      const keys = (this.segments[i] as VectorSegment).keys;
+      for (const hit of segmentHits) hits.push({ key: keys[hit.row] as number, score: hit.score });
+    });
     return hits.sort((a, b) => b.score - a.score || a.key - b.key).slice(0, k);
   }
 
@@ -93,6 +127,7 @@ interface Loaded {
 export class SegmentedIndexReader implements SearchIndexReader {
   private readonly cache: PostingCache;
   private readonly vectorOptions: VectorSegmentOptions;
+  private readonly graphs: GraphSearcher | null;
   private loaded: Loaded | null = null;
   private readonly lexical = new Map<number, FileSegment>();
   private readonly vectorSegments = new Map<string, VectorSegment>();
@@ -106,6 +141,7 @@ export class SegmentedIndexReader implements SearchIndexReader {
   ) {
     this.cache = new PostingCache(options.cacheBytes);
     this.vectorOptions = { ...DEFAULT_VECTOR_OPTIONS, ...options.vectors };
+    this.graphs = options.graphs ?? null;
   }
 
   current(): IndexSnapshot | null {
@@ -186,7 +222,7 @@ export class SegmentedIndexReader implements SearchIndexReader {
       }
       vectorSegments.push(...segments);
       const live = entry.segments.reduce((sum, segment) => sum + segment.live, 0);
-      if (segments.length > 0) vectors.set(model, new SegmentedVectors(segments, table, live));
+      if (segments.length > 0) vectors.set(model, new SegmentedVectors(segments, table, live, this.graphs));
     }
     const snapshot: IndexSnapshot = {
       generation,
@@ -213,7 +249,10 @@ export class SegmentedIndexReader implements SearchIndexReader {
       if (closingVectors.includes(segment)) this.vectorSegments.delete(name);
     const timer = setTimeout(() => {
       for (const segment of closing) segment.close();
-      for (const segment of closingVectors) segment.close();
+      for (const segment of closingVectors) {
+        segment.close();
+        this.graphs?.forget(segment.graphFile.path);
+      }
     }, 30_000);
     timer.unref();
   }
@@ -222,7 +261,10 @@ export class SegmentedIndexReader implements SearchIndexReader {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const segment of this.lexical.values()) segment.close();
-    for (const segment of this.vectorSegments.values()) segment.close();
+    for (const segment of this.vectorSegments.values()) {
+      segment.close();
+      this.graphs?.forget(segment.graphFile.path);
+    }
     this.lexical.clear();
     this.vectorSegments.clear();
     this.loaded = null;

@@ -52,7 +52,22 @@ export interface VectorHit {
   score: number;
 }
 
-function newGraph(dims: number, expansion: number): Index {
+/** A published graph file, as another thread opens it. */
+export interface GraphFile {
+  path: string;
+  dims: number;
+  expansion: number;
+}
+
+/** Walks graphs on a thread other than the caller's (graph-thread.ts), so that a server's loop stays free. */
+export interface GraphSearcher {
+  /** The rows nearest to `query` (already in the graph's space: projected and scaled), nearest first. */
+  search(graph: GraphFile, query: Float32Array, count: number): Promise<number[]>;
+  /** The file is searched no more: its mapping can go. */
+  forget(path: string): void;
+}
+
+export function newGraph(dims: number, expansion: number): Index {
   return new Index({
     dimensions: dims,
     metric: MetricKind.Cos,
@@ -79,7 +94,7 @@ export class VectorSegment {
     private readonly projection: Projection | null,
     /** Graph inputs are multiplied by this before int8 quantisation maps [-1, 1] to [-127, 127]. */
     private readonly scale: number,
-    graphPath: string,
+    private readonly graphPath: string,
     private readonly options: VectorSegmentOptions,
   ) {
     this.graph = newGraph(projection?.to ?? dims, options.expansionSearch);
@@ -152,21 +167,56 @@ export class VectorSegment {
     return projected.map((value) => clamp(value * this.scale));
   }
 
+  get graphFile(): GraphFile {
+    return {
+      path: this.graphPath,
+      dims: this.projection?.to ?? this.dims,
+      expansion: this.options.expansionSearch,
+    };
+  }
+
   /** The k rows most like the query among those `accept` lets through, re-scored exactly. */
   search(query: Float32Array, k: number, accept: (row: number) => boolean): VectorHit[] {
-    if (this.count === 0 || k <= 0) return [];
-    const graphQuery = this.graphQuery(query);
-    // int8 distances are coarse: take at least rescoreCandidates and re-score them exactly. A filter (or
-    // dead rows) drops candidates, so ask for more until k pass or the graph runs dry.
-    const { rescoreCandidates, expansionSearch } = this.options;
-    for (let wanted = Math.max(k * 2, rescoreCandidates); ; wanted *= 4) {
+    const first = this.firstRound(query, k);
+    if (!first) return [];
+    const { expansionSearch } = this.options;
+    for (let wanted = first.asked; ; wanted *= 4) {
       const asked = Math.min(wanted, this.count);
-      const found = [...this.graph.search(graphQuery, asked, 1).keys].map(Number);
-      const rows = found.filter(accept);
-      if (rows.length >= k || found.length < asked || asked >= this.count)
-        return this.rescore(rows, query, k);
-      if (wanted >= Math.max(expansionSearch, 1024)) return this.exactAmongAccepted(query, k, accept, rows);
+      const found = [...this.graph.search(first.graphQuery, asked, 1).keys].map(Number);
+      const settled = this.settle(found, asked, query, k, accept);
+      if (settled) return settled;
+      if (wanted >= Math.max(expansionSearch, 1024))
+        return this.exactAmongAccepted(query, k, accept, found.filter(accept));
     }
+  }
+
+  /**
+   * What to ask the graph first: int8 distances are coarse, so at least rescoreCandidates rows, re-scored
+   * exactly. Null for an empty search.
+   */
+  firstRound(query: Float32Array, k: number): { graphQuery: Float32Array; asked: number } | null {
+    if (this.count === 0 || k <= 0) return null;
+    return {
+      graphQuery: this.graphQuery(query),
+      asked: Math.min(Math.max(k * 2, this.options.rescoreCandidates), this.count),
+    };
+  }
+
+  /**
+   * The hits, when the `asked` rows the graph found settle the search: k of them pass `accept`, or the graph
+   * has no more. Null when a filter (or dead rows) dropped too many: ask the graph for more.
+   */
+  settle(
+    found: readonly number[],
+    asked: number,
+    query: Float32Array,
+    k: number,
+    accept: (row: number) => boolean,
+  ): VectorHit[] | null {
+    const rows = found.filter(accept);
+    return rows.length >= k || found.length < asked || asked >= this.count
+      ? this.rescore(rows, query, k)
+      : null;
   }
 
   private rescore(rows: readonly number[], query: Float32Array, k: number): VectorHit[] {

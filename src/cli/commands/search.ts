@@ -5,6 +5,7 @@ import type { Embedder, PaperStore, SearchIndexReader } from '../../app/ports.js
 import { SearchService, type SearchHit, type SearchMode, type SearchResponse } from '../../app/search.js';
 import { embeddingKey, lazyEmbedder } from '../../adapters/embed/open.js';
 import { IndexFolderLocation } from '../../adapters/search/index-location.js';
+import type { ReaderOptions } from '../../adapters/search/index-reader.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { OpenPapersError } from '../../core/errors.js';
@@ -14,8 +15,8 @@ import type { Snippet } from '../../core/search/snippet.js';
 import type { Config } from '../config.js';
 import { createProgress, type Progress } from '../progress.js';
 
-export function indexLocation(config: Config): IndexFolderLocation {
-  return new IndexFolderLocation(config.searchDir);
+export function indexLocation(config: Config, reader?: ReaderOptions): IndexFolderLocation {
+  return new IndexFolderLocation(config.searchDir, { reader });
 }
 
 /** The embedding models whose vectors the index keeps: the configured one. */

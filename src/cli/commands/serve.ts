@@ -2,6 +2,7 @@
 import { logMailer } from '../../adapters/mail/mailer.js';
 import { openStore } from '../../adapters/storage/open.js';
 import { lazyEmbedder } from '../../adapters/embed/open.js';
+import { startGraphThread } from '../../adapters/search/graph-thread.js';
 import { SearchService } from '../../app/search.js';
 import { OpenPapersError } from '../../core/errors.js';
 import { createWebApp } from '../../web/app.js';
@@ -23,8 +24,9 @@ export interface ServeOptions {
 
 export async function serveCommand(options: ServeOptions, config: Config): Promise<void> {
   const store = await openStore(config.dbPath, { mustExist: true });
-  // Requests read the published index; the builder (another process) keeps it up to date.
-  const index = indexLocation(config).openReader();
+  // Requests read the published index; the builder (another process) keeps it up to date. Like the model,
+  // vector searches walk their graphs on a thread of their own.
+  const index = indexLocation(config, { graphs: startGraphThread() }).openReader();
   await index.refresh();
   index.follow(250);
   const search = new SearchService({

@@ -1,0 +1,48 @@
+/**
+ * HNSW graph walks on a worker thread, for servers. usearch searches synchronously on the thread that calls
+ * it, and at `expansion_search` 512 a walk is the largest single cost of a new search (about 1.5 ms of the
+ * event loop under load); on a thread of its own it runs while the server ranks keywords and renders pages.
+ * The rows it proposes are filtered and re-scored exactly on the caller's side, as before.
+ */
+import { Worker } from 'node:worker_threads';
+import type { GraphReply, GraphRequest } from './graph-thread-protocol.js';
+import type { GraphFile, GraphSearcher } from './vector-segments.js';
+
+export function startGraphThread(): GraphSearcher {
+  const worker = new Worker(new URL('./graph-thread-main.js', import.meta.url));
+  const pending = new Map<number, { resolve: (rows: number[]) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let stopped: Error | null = null;
+  // Held only while a search is pending, so that an idle thread never keeps a process alive.
+  const holdProcess = () => (pending.size > 0 ? worker.ref() : worker.unref());
+  holdProcess();
+  const stop = (error: Error) => {
+    stopped ??= new Error(`the graph thread stopped: ${error.message}`);
+    for (const { reject } of pending.values()) reject(stopped);
+    pending.clear();
+  };
+  worker.on('error', stop);
+  worker.on('exit', (code) => stop(new Error(`exit ${code}`)));
+  worker.on('message', (reply: GraphReply) => {
+    const waiting = pending.get(reply.id);
+    pending.delete(reply.id);
+    holdProcess();
+    if ('rows' in reply) waiting?.resolve(Array.from(reply.rows));
+    else waiting?.reject(new Error(reply.error));
+  });
+  const post = (request: GraphRequest) => worker.postMessage(request);
+  return {
+    search(graph: GraphFile, query: Float32Array, count: number): Promise<number[]> {
+      if (stopped) return Promise.reject(stopped);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        holdProcess();
+        post({ kind: 'search', id, graph, query, count });
+      });
+    },
+    forget(path: string): void {
+      if (!stopped) post({ kind: 'forget', path });
+    },
+  };
+}
