@@ -1,36 +1,54 @@
 /**
- * The graph thread's side (graph-thread.ts starts it): maps each published graph file the first time it is
- * asked about (files are immutable, so a path names one graph for good) and answers searches in order.
+ * The graph thread's side (graph-thread.ts starts it): maps each published graph file, and opens its rows
+ * file, the first time a search needs them (files are immutable, so a path names one segment for good), and
+ * answers searches in order: the graph's candidates, each re-scored exactly from its row.
  */
+import { closeSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { Index } from 'usearch';
+import { dotProduct } from '../../core/search/vectors.js';
 import type { GraphReply, GraphRequest } from './graph-thread-protocol.js';
-import { newGraph } from './vector-segments.js';
+import { newGraph, readRow, type GraphFile } from './vector-segments.js';
 
 const port = parentPort;
 if (!port) throw new Error('graph-thread-main.ts runs on a worker thread');
-const graphs = new Map<string, Index>();
+const open = new Map<string, { index: Index; rows: number }>();
+
+function opened(graph: GraphFile): { index: Index; rows: number } {
+  let files = open.get(graph.path);
+  if (!files) {
+    const index = newGraph(graph.dims, graph.expansion);
+    index.view(graph.path);
+    files = { index, rows: openSync(graph.rowsPath, 'r') };
+    open.set(graph.path, files);
+  }
+  return files;
+}
 
 port.on('message', (request: GraphRequest) => {
   if (request.kind === 'forget') {
-    graphs.delete(request.path);
+    const files = open.get(request.graph.path);
+    open.delete(request.graph.path);
+    if (files) closeSync(files.rows);
     return;
   }
-  const { id, graph, query, count } = request;
+  const { id, graph, graphQuery, query, count } = request;
   let reply: GraphReply;
   try {
-    let index = graphs.get(graph.path);
-    if (!index) {
-      index = newGraph(graph.dims, graph.expansion);
-      index.view(graph.path);
-      graphs.set(graph.path, index);
-    }
-    const keys = index.search(query, count, 1).keys;
+    const files = opened(graph);
+    const keys = files.index.search(graphQuery, count, 1).keys;
     const rows = new Float64Array(keys.length);
-    for (let i = 0; i < keys.length; i++) rows[i] = Number(keys[i]);
-    reply = { id, rows };
+    const scores = new Float64Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      rows[i] = Number(keys[i]);
+      scores[i] = dotProduct(readRow(files.rows, graph.rowDims, rows[i] as number, graph.rowsPath), query);
+    }
+    reply = { id, rows, scores };
   } catch (error) {
     reply = { id, error: (error as Error).message ?? String(error) };
   }
-  port.postMessage(reply);
+  port.postMessage(
+    reply,
+    'rows' in reply ? [reply.rows.buffer as ArrayBuffer, reply.scores.buffer as ArrayBuffer] : [],
+  );
 });

@@ -2,7 +2,16 @@
 import type { GraphFile } from './vector-segments.js';
 
 export type GraphRequest =
-  | { kind: 'search'; id: number; graph: GraphFile; query: Float32Array; count: number }
-  | { kind: 'forget'; path: string };
+  | {
+      kind: 'search';
+      id: number;
+      graph: GraphFile;
+      graphQuery: Float32Array;
+      query: Float32Array;
+      count: number;
+    }
+  | { kind: 'forget'; graph: GraphFile };
 
-export type GraphReply = { id: number; rows: Float64Array } | { id: number; error: string };
+/** The rows found, nearest first, and their exact similarities. */
+export type GraphReply =
+  { id: number; rows: Float64Array; scores: Float64Array } | { id: number; error: string };

@@ -75,9 +75,11 @@ class SegmentedVectors implements VectorSnapshot {
         if (!first) return [];
         // A first walk on the graph thread settles almost every search; a filter that drops too many of
         // its rows, or a thread that failed, is searched here as before.
-        const rows = await graphs.search(segment.graphFile, first.graphQuery, first.asked).catch(() => null);
+        const scored = await graphs
+          .search(segment.graphFile, first.graphQuery, query, first.asked)
+          .catch(() => null);
         return (
-          (rows && segment.settle(rows, first.asked, query, k, accepted)) ??
+          (scored && segment.settleScored(scored, first.asked, k, accepted)) ??
           segment.search(query, k, accepted)
         );
       }),
@@ -251,7 +253,7 @@ export class SegmentedIndexReader implements SearchIndexReader {
       for (const segment of closing) segment.close();
       for (const segment of closingVectors) {
         segment.close();
-        this.graphs?.forget(segment.graphFile.path);
+        this.graphs?.forget(segment.graphFile);
       }
     }, 30_000);
     timer.unref();
@@ -263,7 +265,7 @@ export class SegmentedIndexReader implements SearchIndexReader {
     for (const segment of this.lexical.values()) segment.close();
     for (const segment of this.vectorSegments.values()) {
       segment.close();
-      this.graphs?.forget(segment.graphFile.path);
+      this.graphs?.forget(segment.graphFile);
     }
     this.lexical.clear();
     this.vectorSegments.clear();

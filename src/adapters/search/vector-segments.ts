@@ -52,19 +52,42 @@ export interface VectorHit {
   score: number;
 }
 
-/** A published graph file, as another thread opens it. */
+/** A published segment's graph and rows files, as another thread opens them. */
 export interface GraphFile {
   path: string;
   dims: number;
   expansion: number;
+  rowsPath: string;
+  rowDims: number;
 }
 
 /** Walks graphs on a thread other than the caller's (graph-thread.ts), so that a server's loop stays free. */
 export interface GraphSearcher {
-  /** The rows nearest to `query` (already in the graph's space: projected and scaled), nearest first. */
-  search(graph: GraphFile, query: Float32Array, count: number): Promise<number[]>;
-  /** The file is searched no more: its mapping can go. */
-  forget(path: string): void;
+  /**
+   * The `count` rows the graph finds nearest to `graphQuery` (the query projected and scaled into the
+   * graph's space), each with its exact similarity to `query` read from the rows file.
+   */
+  search(
+    graph: GraphFile,
+    graphQuery: Float32Array,
+    query: Float32Array,
+    count: number,
+  ): Promise<VectorHit[]>;
+  /** The files are searched no more: their mappings and descriptors can go. */
+  forget(graph: GraphFile): void;
+}
+
+/** A row's float32 vector, read from a rows file of `dims` columns. */
+export function readRow(fd: number, dims: number, row: number, path: string): Float32Array {
+  const vector = new Float32Array(dims);
+  const bytes = new Uint8Array(vector.buffer);
+  let read = 0;
+  while (read < bytes.length) {
+    const n = readSync(fd, bytes, read, bytes.length - read, row * dims * 4 + read);
+    if (n === 0) throw new Error(`${path} is truncated`);
+    read += n;
+  }
+  return vector;
 }
 
 export function newGraph(dims: number, expansion: number): Index {
@@ -80,6 +103,9 @@ export function newGraph(dims: number, expansion: number): Index {
 }
 
 const clamp = (value: number) => Math.max(-1, Math.min(1, value));
+
+const bestFirst = (hits: VectorHit[], k: number) =>
+  hits.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
 
 export class VectorSegment {
   private fd: number | null = null;
@@ -141,15 +167,7 @@ export class VectorSegment {
 
   vector(row: number): Float32Array {
     if (this.resident) return this.resident.slice(row * this.dims, (row + 1) * this.dims);
-    const vector = new Float32Array(this.dims);
-    const bytes = new Uint8Array(vector.buffer);
-    let read = 0;
-    while (read < bytes.length) {
-      const n = readSync(this.fd as number, bytes, read, bytes.length - read, row * this.dims * 4 + read);
-      if (n === 0) throw new Error(`${this.path} is truncated`);
-      read += n;
-    }
-    return vector;
+    return readRow(this.fd as number, this.dims, row, this.path);
   }
 
   private similarity(row: number, query: Float32Array): number {
@@ -172,6 +190,8 @@ export class VectorSegment {
       path: this.graphPath,
       dims: this.projection?.to ?? this.dims,
       expansion: this.options.expansionSearch,
+      rowsPath: this.path,
+      rowDims: this.dims,
     };
   }
 
@@ -214,16 +234,29 @@ export class VectorSegment {
     accept: (row: number) => boolean,
   ): VectorHit[] | null {
     const rows = found.filter(accept);
-    return rows.length >= k || found.length < asked || asked >= this.count
-      ? this.rescore(rows, query, k)
-      : null;
+    return this.settled(rows.length, found.length, asked, k) ? this.rescore(rows, query, k) : null;
+  }
+
+  /** The same for rows that come already re-scored (from the graph thread). */
+  settleScored(
+    found: readonly VectorHit[],
+    asked: number,
+    k: number,
+    accept: (row: number) => boolean,
+  ): VectorHit[] | null {
+    const hits = found.filter((hit) => accept(hit.row));
+    return this.settled(hits.length, found.length, asked, k) ? bestFirst(hits, k) : null;
+  }
+
+  private settled(accepted: number, found: number, asked: number, k: number): boolean {
+    return accepted >= k || found < asked || asked >= this.count;
   }
 
   private rescore(rows: readonly number[], query: Float32Array, k: number): VectorHit[] {
-    return rows
-      .map((row) => ({ row, score: this.similarity(row, query) }))
-      .sort((a, b) => b.score - a.score || a.row - b.row)
-      .slice(0, k);
+    return bestFirst(
+      rows.map((row) => ({ row, score: this.similarity(row, query) })),
+      k,
+    );
   }
 
   private exactAmongAccepted(
