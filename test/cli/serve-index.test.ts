@@ -113,3 +113,22 @@ test('the server answers while its index builder is held mid-way, and finds new 
   const status = JSON.parse(readFileSync(`${db}.search/status.json`, 'utf8')) as { state: string };
   assert.equal(status.state, 'stopped', 'the builder stopped with the server');
 });
+
+test('an idle server stops on SIGTERM: its model and graph threads do not hold the process', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'hub.db');
+  const env = { OPENPAPERS_EMBED_MODEL: MODEL };
+  const demo = gunzipSync(readFileSync(join(REPO_ROOT, 'demo', 'papers.jsonl.gz'))).toString('utf8');
+  const corpus = join(dir, 'corpus.jsonl');
+  writeFileSync(corpus, demo.split('\n').slice(0, 50).join('\n'));
+  assert.equal((await runCli(['--db', db, 'ingest', corpus], env)).code, 0);
+  const served = await serve(db, env);
+  t.after(() => served.child.kill('SIGKILL'));
+  assert.equal((await fetch(`${served.url}/healthz`)).status, 200);
+  served.child.kill('SIGTERM');
+  const exited = await Promise.race([
+    new Promise((resolve) => served.child.once('exit', resolve)),
+    new Promise((resolve) => setTimeout(() => resolve('still running 30 s after SIGTERM'), 30_000).unref()),
+  ]);
+  assert.equal(exited, 0, served.output());
+});

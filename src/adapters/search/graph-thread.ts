@@ -15,7 +15,6 @@ export function startGraphThread(): GraphSearcher {
   let stopped: Error | null = null;
   // Held only while a search is pending, so that an idle thread never keeps a process alive.
   const holdProcess = () => (pending.size > 0 ? worker.ref() : worker.unref());
-  holdProcess();
   const stop = (error: Error) => {
     stopped ??= new Error(`the graph thread stopped: ${error.message}`);
     for (const { reject } of pending.values()) reject(stopped);
@@ -31,6 +30,8 @@ export function startGraphThread(): GraphSearcher {
       waiting?.resolve(Array.from(reply.rows, (row, i) => ({ row, score: reply.scores[i] as number })));
     else waiting?.reject(new Error(reply.error));
   });
+  // After the listeners: adding a 'message' listener takes the thread's hold on the process again.
+  holdProcess();
   const post = (request: GraphRequest) => worker.postMessage(request);
   return {
     search(graph: GraphFile, graphQuery: Float32Array, query: Float32Array, count: number) {
