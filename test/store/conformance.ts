@@ -198,11 +198,11 @@ export function storeConformance(
         assert.ok((await store.revision()) > afterInsert);
       });
 
-      test('getPapers returns the papers that exist, by id', async (t) => {
+      test('getPapers returns the papers that exist, by id, in the order asked for', async (t) => {
         const store = await makeStore(t);
         await store.upsertPapers([paper('2501.00001'), paper('2501.00002')], 'now');
-        const found = await store.getPapers(['2501.00002', '2501.09999', '2501.00001']);
-        assert.deepEqual([...found.keys()].sort(), ['2501.00001', '2501.00002']);
+        const found = await store.getPapers(['2501.00002', '2501.09999', '2501.00001', '2501.00002']);
+        assert.deepEqual([...found.keys()], ['2501.00002', '2501.00001']);
         assert.equal(found.get('2501.00002')?.title, 'Title of 2501.00002');
       });
 

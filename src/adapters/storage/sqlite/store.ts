@@ -744,12 +744,18 @@ export class SqliteStore implements PaperStore {
   }
 
   async getPapers(ids: readonly string[]): Promise<Map<string, Paper>> {
-    const found = new Map<string, Paper>();
+    const rows = new Map<string, PaperRow>();
     // One statement per list: each statement opens its own read of the WAL, which costs more than a row.
     for (let start = 0; start < ids.length; start += 500) {
       const chunk = ids.slice(start, start + 500);
       for (const row of this.inList<PaperRow>('SELECT * FROM papers WHERE id IN', chunk.length).all(...chunk))
-        found.set(row.id, fromRow(row));
+        rows.set(row.id, row);
+    }
+    // In the order asked for, as the PostgreSQL store gives them.
+    const found = new Map<string, Paper>();
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (row && !found.has(id)) found.set(id, fromRow(row));
     }
     return found;
   }
