@@ -66,8 +66,9 @@ class SegmentedVectors implements VectorSnapshot {
 
   async searchAsync(query: Float32Array, k: number, accept: KeyFilter | null) {
     const graphs = this.graphs;
-    const listed = graphs ? accept?.enumerate?.(EXACT_FALLBACK_ROWS) : undefined;
-    if (!graphs || listed) return listed ? this.exactAmong(listed, query, k) : this.search(query, k, accept);
+    if (!graphs) return this.search(query, k, accept);
+    const listed = accept?.enumerate?.(EXACT_FALLBACK_ROWS);
+    if (listed) return this.exactAmong(listed, query, k);
     const found = await Promise.all(
       this.segments.map(async (segment) => {
         const accepted = this.rowFilter(segment, accept);

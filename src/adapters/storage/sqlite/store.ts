@@ -47,6 +47,8 @@ import {
 
 const EXPORT_PAGE = 500;
 
+/** Ids per statement in reads by a list of ids. */
+const IN_LIST_CHUNK = 500;
 /** Prepared statements kept for reads by a list of ids (one per query and list length). */
 const IN_LIST_STATEMENTS = 256;
 
@@ -293,18 +295,24 @@ export class SqliteStore implements PaperStore {
   }
 
   /**
-   * `sql`, then a list of `count` placeholders, then `rest`: prepared once per shape, since reads by a list
-   * of ids come on requests, where preparing costs more than the query.
+   * The rows of `sql` (which ends in `IN`) for all of `ids`, `IN_LIST_CHUNK` ids per statement; `params` bind
+   * before the ids, `rest` follows the list. Each shape is prepared once: these reads come on requests, where
+   * preparing costs more than the query.
    */
-  private inList<Row>(sql: string, count: number, rest = ''): Database.Statement<string[], Row> {
-    const key = `${sql}\u0000${count}\u0000${rest}`;
-    let statement = this.inLists.get(key);
-    if (!statement) {
-      if (this.inLists.size >= IN_LIST_STATEMENTS) this.inLists.clear();
-      statement = this.db.prepare(`${sql} (${Array.from({ length: count }, () => '?').join(', ')}) ${rest}`);
-      this.inLists.set(key, statement);
+  private rowsForIds<Row>(sql: string, ids: readonly string[], params: string[] = [], rest = ''): Row[] {
+    const rows: Row[] = [];
+    for (let start = 0; start < ids.length; start += IN_LIST_CHUNK) {
+      const chunk = ids.slice(start, start + IN_LIST_CHUNK);
+      const key = `${sql}\u0000${chunk.length}\u0000${rest}`;
+      let statement = this.inLists.get(key);
+      if (!statement) {
+        if (this.inLists.size >= IN_LIST_STATEMENTS) this.inLists.clear();
+        statement = this.db.prepare(`${sql} (${chunk.map(() => '?').join(', ')}) ${rest}`);
+        this.inLists.set(key, statement);
+      }
+      rows.push(...(statement.all(...params, ...chunk) as Row[]));
     }
-    return statement as Database.Statement<string[], Row>;
+    return rows;
   }
 
   private upsertOne(record: PaperRecord, now: string, revision: () => number): MergeOutcome {
@@ -372,15 +380,13 @@ export class SqliteStore implements PaperStore {
 
   async voteCounts(paperIds: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>(paperIds.map((id) => [id, 0]));
-    for (let start = 0; start < paperIds.length; start += 500) {
-      const chunk = paperIds.slice(start, start + 500);
-      const rows = this.inList<{ paper_id: string; n: number }>(
-        'SELECT paper_id, count(*) AS n FROM votes WHERE paper_id IN',
-        chunk.length,
-        'GROUP BY paper_id',
-      ).all(...chunk);
-      for (const row of rows) counts.set(row.paper_id, row.n);
-    }
+    const rows = this.rowsForIds<{ paper_id: string; n: number }>(
+      'SELECT paper_id, count(*) AS n FROM votes WHERE paper_id IN',
+      paperIds,
+      [],
+      'GROUP BY paper_id',
+    );
+    for (const row of rows) counts.set(row.paper_id, row.n);
     return counts;
   }
 
@@ -744,13 +750,10 @@ export class SqliteStore implements PaperStore {
   }
 
   async getPapers(ids: readonly string[]): Promise<Map<string, Paper>> {
-    const rows = new Map<string, PaperRow>();
     // One statement per list: each statement opens its own read of the WAL, which costs more than a row.
-    for (let start = 0; start < ids.length; start += 500) {
-      const chunk = ids.slice(start, start + 500);
-      for (const row of this.inList<PaperRow>('SELECT * FROM papers WHERE id IN', chunk.length).all(...chunk))
-        rows.set(row.id, row);
-    }
+    const rows = new Map(
+      this.rowsForIds<PaperRow>('SELECT * FROM papers WHERE id IN', ids).map((row) => [row.id, row]),
+    );
     // In the order asked for, as the PostgreSQL store gives them.
     const found = new Map<string, Paper>();
     for (const id of ids) {
@@ -788,16 +791,12 @@ export class SqliteStore implements PaperStore {
   }
 
   async embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>> {
-    const hashes = new Map<string, string>();
-    for (let start = 0; start < paperIds.length; start += 500) {
-      const chunk = paperIds.slice(start, start + 500);
-      const rows = this.inList<{ paper_id: string; text_hash: string }>(
-        'SELECT paper_id, text_hash FROM embeddings WHERE model = ? AND paper_id IN',
-        chunk.length,
-      ).all(model, ...chunk);
-      for (const row of rows) hashes.set(row.paper_id, row.text_hash);
-    }
-    return hashes;
+    const rows = this.rowsForIds<{ paper_id: string; text_hash: string }>(
+      'SELECT paper_id, text_hash FROM embeddings WHERE model = ? AND paper_id IN',
+      paperIds,
+      [model],
+    );
+    return new Map(rows.map((row) => [row.paper_id, row.text_hash]));
   }
 
   async putEmbeddings(model: string, rows: readonly StoredEmbedding[]): Promise<void> {
@@ -848,21 +847,17 @@ export class SqliteStore implements PaperStore {
   }
 
   async similarPapers(model: string, paperIds: readonly string[]): Promise<Map<string, StoredSimilarList>> {
-    const lists = new Map<string, StoredSimilarList>();
-    for (let start = 0; start < paperIds.length; start += 500) {
-      const chunk = paperIds.slice(start, start + 500);
-      const rows = this.inList<{ paper_id: string; neighbours: string; updated_at: string }>(
-        'SELECT paper_id, neighbours, updated_at FROM similar_papers WHERE model = ? AND paper_id IN',
-        chunk.length,
-      ).all(model, ...chunk);
-      for (const row of rows) {
-        lists.set(row.paper_id, {
-          similar: JSON.parse(row.neighbours) as SimilarEntry[],
-          updatedAt: row.updated_at,
-        });
-      }
-    }
-    return lists;
+    const rows = this.rowsForIds<{ paper_id: string; neighbours: string; updated_at: string }>(
+      'SELECT paper_id, neighbours, updated_at FROM similar_papers WHERE model = ? AND paper_id IN',
+      paperIds,
+      [model],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.paper_id,
+        { similar: JSON.parse(row.neighbours) as SimilarEntry[], updatedAt: row.updated_at },
+      ]),
+    );
   }
 
   async *exportEmbeddings(model: string): AsyncIterable<{ paperId: string; vector: Float32Array }> {
