@@ -17,8 +17,13 @@ export interface FailureMessage {
   message: string;
 }
 
-export type ThreadReply =
+/** What the thread says of itself, once: its model loaded, or failed to. */
+export type ThreadNotice =
   | { type: 'ready'; model: string; key: string; settings: EmbeddingModelSettings }
-  | { type: 'failed'; failure: FailureMessage }
+  | { type: 'failed'; failure: FailureMessage };
+
+export type EmbedReply =
   | { type: 'vectors'; id: number; vectors: Float32Array[] }
   | { type: 'error'; id: number; failure: FailureMessage };
+
+export type ThreadReply = ThreadNotice | EmbedReply;

@@ -8,12 +8,13 @@
 import { Worker } from 'node:worker_threads';
 import type { Embedder } from '../../app/ports.js';
 import { OpenPapersError } from '../../core/errors.js';
+import { threadRequests } from '../threads/requests.js';
 import type {
+  EmbedReply,
   EmbedRequest,
   FailureMessage,
   ThreadInput,
-  ThreadReply,
-  ThreadRequest,
+  ThreadNotice,
 } from './thread-protocol.js';
 
 const raise = (failure: FailureMessage) =>
@@ -24,55 +25,31 @@ export function threadEmbedder(model: string, cacheDir: string): Promise<Embedde
   const worker = new Worker(new URL('./thread-main.js', import.meta.url), {
     workerData: { model, cacheDir } satisfies ThreadInput,
   });
-  const pending = new Map<
-    number,
-    { resolve: (vectors: Float32Array[]) => void; reject: (error: Error) => void }
-  >();
-  let nextId = 0;
-  let stopped: Error | null = null;
-  let loading = true;
-  // The thread keeps the process alive only while it loads or embeds: an idle one lets a command that is
-  // done exit (a server's sockets keep the server running).
-  const holdProcess = () => (loading || pending.size > 0 ? worker.ref() : worker.unref());
-  const request = (message: EmbedRequest): Promise<Float32Array[]> => {
-    if (stopped) return Promise.reject(stopped);
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      holdProcess();
-      worker.postMessage({ ...message, id } satisfies ThreadRequest);
-    });
-  };
   return new Promise((resolveLoaded, rejectLoaded) => {
-    const stop = (error: Error) => {
-      stopped ??= new OpenPapersError('OP_ERR_SEMANTIC', `the embedding thread stopped: ${error.message}`);
-      for (const { reject } of pending.values()) reject(stopped);
-      pending.clear();
-      rejectLoaded(stopped);
-    };
-    worker.on('error', stop);
-    worker.on('exit', (code) => stop(new Error(`exit ${code}`)));
-    worker.on('message', (reply: ThreadReply) => {
-      loading = false;
-      holdProcess();
-      if (reply.type === 'ready') {
-        resolveLoaded({
-          model: reply.model,
-          key: reply.key,
-          settings: reply.settings,
-          embedDocuments: (texts) => request({ kind: 'documents', texts: [...texts] }),
-          embedQuery: async (text) => (await request({ kind: 'query', text }))[0] as Float32Array,
-        });
-      } else if (reply.type === 'failed') {
-        rejectLoaded(raise(reply.failure));
-        void worker.terminate();
-      } else {
-        const waiting = pending.get(reply.id);
-        pending.delete(reply.id);
-        holdProcess();
-        if (reply.type === 'vectors') waiting?.resolve(reply.vectors);
-        else waiting?.reject(raise(reply.failure));
-      }
+    let loading = true;
+    const thread = threadRequests<EmbedRequest, EmbedReply, Float32Array[]>(worker, {
+      settle: (reply) => (reply.type === 'vectors' ? reply.vectors : raise(reply.failure)),
+      stopped: (cause) =>
+        new OpenPapersError('OP_ERR_SEMANTIC', `the embedding thread stopped: ${cause.message}`),
+      onStop: rejectLoaded,
+      // Loading holds the process too: a command waits for its model.
+      busy: () => loading,
+      onNotice: (message) => {
+        const notice = message as ThreadNotice;
+        loading = false;
+        if (notice.type === 'ready') {
+          resolveLoaded({
+            model: notice.model,
+            key: notice.key,
+            settings: notice.settings,
+            embedDocuments: (texts) => thread.request({ kind: 'documents', texts: [...texts] }),
+            embedQuery: async (text) => (await thread.request({ kind: 'query', text }))[0] as Float32Array,
+          });
+        } else {
+          rejectLoaded(raise(notice.failure));
+          void worker.terminate();
+        }
+      },
     });
   });
 }
