@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { IndexUpdater } from '../../src/app/indexing.js';
 import type { PaperStore } from '../../src/app/ports.js';
-import { collectGarbage, readCurrent, readManifest } from '../../src/adapters/search/index-folder.js';
+import {
+  collectGarbage,
+  readCurrent,
+  readManifest,
+  type Manifest,
+} from '../../src/adapters/search/index-folder.js';
 import { IndexFolderLocation } from '../../src/adapters/search/index-location.js';
 import { startGraphThread } from '../../src/adapters/search/graph-thread.js';
 import { SegmentedIndexReader } from '../../src/adapters/search/index-reader.js';
@@ -241,6 +246,33 @@ test('a builder killed with SIGKILL leaves the published index usable, and the n
   assert.equal(snapshot.lexical.keyOf('2601.05999') >= 0, true);
   reader.close();
   assert.ok(generations.length > 0, 'some run was killed after publishing');
+});
+
+test('garbage collection keeps the writer’s own temporary files however old, and removes a dead writer’s', async (t) => {
+  const index = join(tempDir(t), 'index');
+  mkdirSync(index);
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const files = {
+    // A large vector segment's rows wait for its graph, which takes longer than any age limit at 2.6M.
+    own: `vec-0a-000029.rows.${process.pid}.tmp`,
+    dead: `vec-0a-000017.rows.${process.pid + 1}.tmp`,
+    deadRecent: `seg-000018.post.${process.pid + 1}.tmp`,
+    unreferenced: 'seg-000003.lex',
+  };
+  for (const name of Object.values(files)) {
+    writeFileSync(join(index, name), 'x');
+    if (name !== files.deadRecent) utimesSync(join(index, name), hourAgo, hourAgo);
+  }
+  // A generation that needs none of them (collectGarbage reads only its segments and vectors).
+  const empty = { segments: [], vectors: {} } as unknown as Manifest;
+  assert.equal(await collectGarbage(index, [empty]), 2);
+  assert.ok(existsSync(join(index, files.own)), 'this writer’s work in progress stays');
+  assert.ok(
+    existsSync(join(index, files.deadRecent)),
+    'another writer’s recent file waits out the age limit',
+  );
+  assert.ok(!existsSync(join(index, files.dead)));
+  assert.ok(!existsSync(join(index, files.unreferenced)));
 });
 
 test('two builders started at once leave one valid index', async (t) => {

@@ -152,7 +152,9 @@ const INDEX_FILE = /^(seg-|vec-|keys-|vkeys-|del-|manifest-)/;
 /**
  * Removes the files that none of the latest `keep` generations needs and that are older than `graceMs`
  * (a reader that read CURRENT just before a publish still opens what it named), and temporary files that
- * a killed writer left.
+ * a killed writer left. Only the writer collects, and its own temporary files (named by its pid) are work
+ * in progress however old: at full-arXiv size a vector segment's rows wait for its graph for longer than
+ * any age limit.
  */
 export async function collectGarbage(
   dir: string,
@@ -162,9 +164,10 @@ export async function collectGarbage(
   const needed = new Set<string>(['CURRENT', 'writer.lock', 'status.json']);
   for (const manifest of keep) for (const name of filesOf(manifest)) needed.add(name);
   const now = Date.now();
+  const ownTemporary = `.${process.pid}.tmp`;
   let removed = 0;
   for (const name of readdirSync(dir)) {
-    if (needed.has(name)) continue;
+    if (needed.has(name) || name.endsWith(ownTemporary)) continue;
     const temporary = name.endsWith('.tmp');
     if (!temporary && !INDEX_FILE.test(name)) continue;
     try {
