@@ -39,6 +39,7 @@ import { IndexUpdater } from '../src/app/indexing.js';
 import { similarCursorName } from '../src/app/similar-lists.js';
 import { SearchService, type SearchMode } from '../src/app/search.js';
 import { embeddingKey, lazyEmbedder } from '../src/adapters/embed/open.js';
+import { readCurrent, readManifest } from '../src/adapters/search/index-folder.js';
 import { IndexFolderLocation } from '../src/adapters/search/index-location.js';
 import { SqliteStore } from '../src/adapters/storage/sqlite/store.js';
 import type { Paper, PaperRecord } from '../src/core/paper.js';
@@ -647,6 +648,13 @@ async function live(db: string, indexDir: string): Promise<object> {
     const builderAfterUpdate = memoryOf(builderPid);
 
     log('  load while nine more batches are indexed and the small segments merge');
+    // A merge of the small batches' segments can run while the embedding below does, before the status
+    // is watched, so a segment newer than the window that holds more than one batch also counts as seen.
+    const firstNewSegment = (await readManifest(indexDir, readCurrent(indexDir) as number)).nextSegmentId;
+    const batchesMerged = async () =>
+      (await readManifest(indexDir, readCurrent(indexDir) as number)).segments.some(
+        (segment) => segment.id >= firstNewSegment && segment.docs > 1_000,
+      );
     let mergeSeen = false;
     const merge = await window(async () => {
       for (let i = 1; i < 10; i++) await runCli(['--db', db, 'ingest', batch(`f${i}`, 1_000)], indexDir);
@@ -657,7 +665,7 @@ async function live(db: string, indexDir: string): Promise<object> {
           const status = JSON.parse(readFileSync(join(indexDir, 'status.json'), 'utf8')) as {
             state: string;
           };
-          mergeSeen ||= status.state === 'merging';
+          mergeSeen ||= status.state === 'merging' || (await batchesMerged());
           return mergeSeen && status.state === 'idle' && (await foundByKeyword('f9', 1_000));
           // The embedding before it yields the CPU to the loaded server: minutes at 2.6M.
         },
