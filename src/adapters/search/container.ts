@@ -29,9 +29,15 @@ function kindOf(array: Section): SectionKind {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
+/** The suffix of files this process is still writing; garbage collection never takes them. */
+export const OWN_TEMPORARY = `.${process.pid}.tmp`;
+
+/** Where this process writes `path` before it renames it into place. */
+export const temporaryPath = (path: string) => `${path}${OWN_TEMPORARY}`;
+
 /** Writes `bytes` to `path` atomically: a temporary file, flushed, then renamed. */
 export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): void {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = temporaryPath(path);
   const fd = openSync(temporary, 'w');
   try {
     for (const chunk of chunks) {

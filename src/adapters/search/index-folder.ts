@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import type { IndexStatus } from '../../app/ports.js';
 import type { LexicalParams } from '../../core/search/bm25.js';
 import type { KeyTable, SegmentDeletions } from '../../core/search/snapshot.js';
-import { readContainer, writeContainer, writeFileAtomic } from './container.js';
+import { OWN_TEMPORARY, readContainer, writeContainer, writeFileAtomic } from './container.js';
 import { segmentFiles } from './segment-files.js';
 import { vectorSegmentFiles } from './vector-segments.js';
 
@@ -164,10 +164,9 @@ export async function collectGarbage(
   const needed = new Set<string>(['CURRENT', 'writer.lock', 'status.json']);
   for (const manifest of keep) for (const name of filesOf(manifest)) needed.add(name);
   const now = Date.now();
-  const ownTemporary = `.${process.pid}.tmp`;
   let removed = 0;
   for (const name of readdirSync(dir)) {
-    if (needed.has(name) || name.endsWith(ownTemporary)) continue;
+    if (needed.has(name) || name.endsWith(OWN_TEMPORARY)) continue;
     const temporary = name.endsWith('.tmp');
     if (!temporary && !INDEX_FILE.test(name)) continue;
     try {

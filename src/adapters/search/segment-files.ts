@@ -25,7 +25,7 @@ import {
   type SegmentParts,
 } from '../../core/search/segment.js';
 import type { SegmentDeletions } from '../../core/search/snapshot.js';
-import { readContainer, writeContainer, writeFileAtomic } from './container.js';
+import { readContainer, temporaryPath, writeContainer, writeFileAtomic } from './container.js';
 
 export const segmentFiles = (id: number) =>
   ['lex', 'post', 'fwi', 'fwd'].map((ext) => `seg-${String(id).padStart(6, '0')}.${ext}`);
@@ -301,7 +301,7 @@ class AppendFile {
   written = 0;
 
   constructor(private readonly path: string) {
-    this.fd = openSync(`${path}.${process.pid}.tmp`, 'w');
+    this.fd = openSync(temporaryPath(path), 'w');
   }
 
   append(bytes: Uint8Array): void {
@@ -324,7 +324,7 @@ class AppendFile {
     this.flush();
     fsyncSync(this.fd);
     closeSync(this.fd);
-    renameSync(`${this.path}.${process.pid}.tmp`, this.path);
+    renameSync(temporaryPath(this.path), this.path);
   }
 
   abandon(): void {

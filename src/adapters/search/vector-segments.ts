@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { fitProjection, project, type Projection } from '../../core/search/projection.js';
 import { dotProduct } from '../../core/search/vectors.js';
-import { readContainer, writeContainer } from './container.js';
+import { readContainer, temporaryPath, writeContainer } from './container.js';
 
 export interface VectorSegmentOptions {
   /** HNSW candidates kept while searching; more is slower and finds more of the true neighbours. */
@@ -297,7 +297,7 @@ export class VectorSegmentWriter {
     private readonly options: VectorSegmentOptions = DEFAULT_VECTOR_OPTIONS,
   ) {
     this.rowsPath = fileOf(dir, model, id, 'rows');
-    this.fd = openSync(`${this.rowsPath}.${process.pid}.tmp`, 'w+');
+    this.fd = openSync(temporaryPath(this.rowsPath), 'w+');
   }
 
   get count(): number {
@@ -370,11 +370,12 @@ export class VectorSegmentWriter {
       await pause();
     }
     const graphPath = fileOf(this.dir, this.model, this.id, 'usearch');
-    graph.save(`${graphPath}.${process.pid}.tmp`);
-    renameSync(`${graphPath}.${process.pid}.tmp`, graphPath);
+    const graphTemporary = temporaryPath(graphPath);
+    graph.save(graphTemporary);
+    renameSync(graphTemporary, graphPath);
     fsyncSync(this.fd);
     closeSync(this.fd);
-    renameSync(`${this.rowsPath}.${process.pid}.tmp`, this.rowsPath);
+    renameSync(temporaryPath(this.rowsPath), this.rowsPath);
     writeContainer(
       fileOf(this.dir, this.model, this.id, 'meta'),
       { id: this.id, dims, count, projectedDims: projection?.to ?? 0, scale },
