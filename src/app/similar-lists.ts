@@ -26,6 +26,8 @@ export interface SimilarListDependencies {
   model: { key: string; settings: EmbeddingModelSettings };
   pageSize?: number;
   now?: () => string;
+  /** Milliseconds, for step budgets. */
+  clock?: () => number;
 }
 
 export interface SimilarListProgress {
@@ -37,11 +39,20 @@ export interface SimilarListProgress {
 }
 
 export class SimilarListUpdater {
+  /** What one list has cost lately, so that a page fits a step's time budget. */
+  private msPerList: number | null = null;
+
   constructor(private readonly deps: SimilarListDependencies) {}
 
-  /** Lists up to about `maxPapers` papers from where the last step stopped. */
-  async step(maxPapers = 1_000): Promise<SimilarListProgress> {
+  /**
+   * Lists up to about `maxPapers` papers from where the last step stopped, and stops once `budgetMs` has
+   * passed. A list costs a live ranking — hundreds of milliseconds at full-arXiv size — and the builder
+   * catches up with new papers only between steps, so it gives each step a budget and pages are sized to fit.
+   */
+  async step(maxPapers = 1_000, budgetMs = Infinity): Promise<SimilarListProgress> {
     const { store, index, model } = this.deps;
+    const clock = this.deps.clock ?? (() => performance.now());
+    const started = clock();
     const progress = { computed: 0, neighboursUpdated: 0, caughtUp: true };
     await index.refresh();
     const snapshot = index.current();
@@ -50,8 +61,13 @@ export class SimilarListUpdater {
     const lexical = snapshot.lexical;
     const name = similarCursorName(model.key);
     let cursor = await store.getCursor(name);
-    const pageSize = this.deps.pageSize ?? 200;
-    while (progress.computed < maxPapers) {
+    const largestPage = this.deps.pageSize ?? 200;
+    while (progress.computed < maxPapers && clock() - started < budgetMs) {
+      const pageSize =
+        budgetMs === Infinity
+          ? largestPage
+          : Math.max(1, Math.min(largestPage, Math.floor(budgetMs / (this.msPerList ?? budgetMs / 8))));
+      const pageStarted = clock();
       const page = await store.embeddingChanges(model.key, cursor, pageSize);
       const papers = await store.getPapers(page.embeddings.map((entry) => entry.paperId));
       // Only papers whose vectors the published index holds; from the first that it lacks, the rest wait
@@ -70,12 +86,14 @@ export class SimilarListUpdater {
         const paper = papers.get(paperId);
         if (!paper) continue;
         // Ranked as deep as a live request ranks, so that the stored list is the top of the same ranking.
-        const ranked = rankSimilar(
-          lexical,
-          paper,
-          key,
-          { vectors, vector, settings: model.settings },
-          { depth: FUSION_DEPTH },
+        const ranked = (
+          await rankSimilar(
+            lexical,
+            paper,
+            key,
+            { vectors, vector, settings: model.settings },
+            { depth: FUSION_DEPTH },
+          )
         ).slice(0, SIMILAR_LIST_SIZE);
         lists.push({
           paperId,
@@ -90,6 +108,7 @@ export class SimilarListUpdater {
       );
       progress.computed += lists.length;
       progress.neighboursUpdated += entered.length;
+      if (lists.length > 0) this.msPerList = (clock() - pageStarted) / lists.length;
       if (passed < page.embeddings.length) {
         // The index has not published the rest yet: this page is read again next time.
         progress.caughtUp = false;

@@ -161,3 +161,68 @@ test('stored lists rank as a live request does; new papers get lists and enter t
     );
   }
 });
+
+test('a step with a time budget stops when it is spent, with pages sized to fit, and the steps list every paper once', async (t) => {
+  const dir = tempDir(t);
+  const store = new SqliteStore(join(dir, 'hub.db'));
+  t.after(() => store.close());
+  const next = random(5);
+  const papers = Array.from({ length: 60 }, (_, i) => paper(i, i % TOPICS.length, next));
+  await store.upsertPapers(papers, '2026-01-01T00:00:00Z');
+  await store.putEmbeddings(
+    KEY,
+    papers.map((record, i) => ({
+      paperId: record.id,
+      textHash: 'h',
+      vector: vector(i % TOPICS.length, next),
+    })),
+  );
+  const folder = join(dir, 'index');
+  await buildIndex(store, folder, [KEY]);
+  const reader = new IndexFolderLocation(folder).openReader();
+  t.after(() => reader.close());
+  // A clock on which each list costs 5 ms, spent when the page's lists are written.
+  let now = 0;
+  const written: string[] = [];
+  const putSimilarPapers = store.putSimilarPapers.bind(store);
+  const updater = new SimilarListUpdater({
+    store: Object.assign(Object.create(store) as SqliteStore, {
+      putSimilarPapers: (
+        model: string,
+        lists: Parameters<SqliteStore['putSimilarPapers']>[1],
+        at: string,
+      ) => {
+        written.push(...lists.map((list) => list.paperId));
+        now += 5 * lists.length;
+        return putSimilarPapers(model, lists, at);
+      },
+    }),
+    index: reader,
+    model: { key: KEY, settings: embedder.settings },
+    clock: () => now,
+  });
+  const steps = [];
+  for (let i = 0; i < 100; i++) {
+    const step = await updater.step(1_000, 20);
+    steps.push(step.computed);
+    if (step.caughtUp) break;
+  }
+  assert.ok(steps.length > 3, `a 20 ms budget takes several steps: ${steps.join(', ')}`);
+  // The first page is a guess (an eighth of the budget per list); later pages hold what the budget allows.
+  assert.deepEqual(steps.slice(0, 3), [8, 4, 4]);
+  assert.equal(
+    steps.reduce((sum, computed) => sum + computed, 0),
+    60,
+  );
+  assert.deepEqual([...new Set(written)].sort(), papers.map((record) => record.id).sort());
+  assert.equal(written.length, 60, 'no list is computed twice');
+  assert.equal(
+    (
+      await store.similarPapers(
+        KEY,
+        papers.map((record) => record.id),
+      )
+    ).size,
+    60,
+  );
+});

@@ -68,7 +68,8 @@ export async function indexFollowCommand(config: Config): Promise<void> {
     let listed = 0;
     try {
       await updater.follow(stop.signal, 500, async () => {
-        const step = await similar.step();
+        // New papers wait for the step in progress: a second's worth of lists at a time.
+        const step = await similar.step(1_000, 1_000);
         listed += step.computed;
         if (step.computed > 0 && !writer.busy) {
           const activity = step.caughtUp ? 'up to date' : 'listing similar papers';
