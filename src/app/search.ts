@@ -241,9 +241,12 @@ export class SearchService {
     }
 
     const fusionDepth = Math.max(FUSION_DEPTH, depth);
-    const lexicalKeys = lexicalSearch(lexical, query, { k: fusionDepth, ...window }).map((h) => h.key);
+    // In a server the graph walk runs on its own thread: it is sent off before the keyword side ranks here.
     const queryVector = await queryVectorPromise;
-    const semanticHits = await semantic.vectors.searchAsync(queryVector, fusionDepth, accept);
+    const semanticSearch = semantic.vectors.searchAsync(queryVector, fusionDepth, accept);
+    semanticSearch.catch(() => undefined);
+    const lexicalKeys = lexicalSearch(lexical, query, { k: fusionDepth, ...window }).map((h) => h.key);
+    const semanticHits = await semanticSearch;
     const keys = [...new Set([...lexicalKeys, ...semanticHits.map((h) => h.key)])];
     const lexicalScore = lexicalScores(lexical, query, keys, window.today);
     const candidates = scoredCandidates(
@@ -298,12 +301,14 @@ export class SearchService {
     else {
       const vector = semantic?.vectors.vector(self) ?? null;
       if (!vector) mode = 'lexical';
-      ranked = rankSimilar(
-        lexical,
-        paper,
-        self,
-        semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
-        { depth: Math.max(FUSION_DEPTH, limit + 20) },
+      ranked = (
+        await rankSimilar(
+          lexical,
+          paper,
+          self,
+          semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
+          { depth: Math.max(FUSION_DEPTH, limit + 20) },
+        )
       ).map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score }));
     }
     // The papers to show are read first; the spares only when some of those are dropped.
@@ -335,18 +340,21 @@ export class SearchService {
  * itself under another id, and is left out; so is a neighbour below the model's similarity floor that
  * shares none of the paper's distinctive terms.
  */
-export function rankSimilar(
+export async function rankSimilar(
   lexical: LexicalSnapshot,
   paper: { title: string; abstract: string },
   self: number,
   semantic: { vectors: VectorSnapshot; vector: Float32Array; settings: EmbeddingModelSettings } | null,
   options: { depth: number },
-): { key: number; score: number }[] {
+): Promise<{ key: number; score: number }[]> {
   const query = moreLikeThis(lexical, paper);
+  // As in search, the graph walk (a thread's, in a server) is sent off before the keywords rank here.
+  const semanticSearch = semantic?.vectors.searchAsync(semantic.vector, options.depth, (key) => key !== self);
+  semanticSearch?.catch(() => undefined);
   const lexicalHits = searchResolved(lexical, query, options.depth + 1).filter((hit) => hit.key !== self);
-  if (!semantic) return lexicalHits.slice(0, options.depth);
+  if (!semantic || !semanticSearch) return lexicalHits.slice(0, options.depth);
   const { vectors, vector, settings } = semantic;
-  const semanticHits = vectors.search(vector, options.depth, (key) => key !== self);
+  const semanticHits = await semanticSearch;
   const keys = [...new Set([...lexicalHits.map((hit) => hit.key), ...semanticHits.map((hit) => hit.key)])];
   const lexicalScore = scoresResolved(lexical, query.scoring, keys);
   const candidates = scoredCandidates(
