@@ -131,6 +131,59 @@ test('MaxScore top-k equals exhaustive BM25F scoring written from the definition
   }
 });
 
+test('block-max pruning keeps the exact top k when word frequencies are skewed and lists span many blocks', () => {
+  // Words drawn from a Zipf distribution over 2,000 made-up words, as real vocabularies are: long lists
+  // for a few words, short ones for most, so that most lists only complete scores and are pruned by block.
+  let state = 11;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const syllables = ['ka', 'lo', 'mi', 'ru', 'te', 'sa', 'no', 'vi', 'du', 'pe'];
+  const vocabulary = Array.from(
+    { length: 2_000 },
+    (_, i) =>
+      [i % 10, Math.floor(i / 10) % 10, Math.floor(i / 100) % 10, Math.floor(i / 1000)]
+        .map((s) => syllables[s])
+        .join('') + 'x',
+  );
+  const cumulative: number[] = [];
+  vocabulary.reduce((sum, _, rank) => (cumulative[rank] = sum + 1 / (rank + 1)), 0);
+  const total = cumulative.at(-1) as number;
+  const word = () => {
+    const target = next() * total;
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((cumulative[mid] as number) < target) low = mid + 1;
+      else high = mid;
+    }
+    return vocabulary[low] as string;
+  };
+  const words = (n: number) => Array.from({ length: n }, word).join(' ');
+  const skewed = Array.from({ length: 6_000 }, (_, i) => ({
+    id: `skewed-${i}`,
+    title: words(4 + Math.floor(next() * 8)),
+    abstract: words(30 + Math.floor(next() * 150)),
+    authors: ['Ada Lovelace'],
+    categories: ['cs.LG'],
+    day: '2026-10-01',
+  }));
+  const skewedIndex = snapshotOf(skewed);
+  for (let q = 0; q < 12; q++) {
+    // Distinct words: the reference counts each once, as the query does only for words named once.
+    const query = [...new Set(words(3 + (q % 8)).split(' '))].join(' ');
+    for (const k of [1, 10, 50]) {
+      assertMatchesReference(
+        lexicalSearch(skewedIndex, plainQuery(query), { k, today }),
+        referenceScores(skewed, query),
+        k,
+      );
+    }
+  }
+});
+
 test('required, excluded, author, category and date filters select exactly the matching documents', () => {
   const has = (d: IndexableDoc, word: string) =>
     analyze(`${d.title} ${d.abstract}`).includes(analyze(word)[0] as string);
