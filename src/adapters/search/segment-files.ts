@@ -18,13 +18,13 @@ import { encodePostings, PostingList } from '../../core/search/postings-codec.js
 import {
   decodeForward,
   encodeForward,
-  findTerm,
   segmentAverages,
   type ForwardEntry,
   type Segment,
   type SegmentParts,
 } from '../../core/search/segment.js';
 import type { SegmentDeletions } from '../../core/search/snapshot.js';
+import { TermDictionary } from '../../core/search/term-dictionary.js';
 import { readContainer, temporaryPath, writeContainer, writeFileAtomic } from './container.js';
 
 export const segmentFiles = (id: number) =>
@@ -82,7 +82,7 @@ export class FileSegment implements Segment {
   readonly lengthSums: Float64Array;
   readonly buildAverages: Float64Array;
   readonly tfTable: Uint32Array;
-  private readonly terms: string[];
+  private readonly terms: TermDictionary;
   private readonly dfs: Uint32Array;
   private readonly maxPseudos: Float64Array;
   private readonly postingOffsets: Float64Array;
@@ -106,8 +106,7 @@ export class FileSegment implements Segment {
     this.days = sections.days as Int32Array;
     this.norms = sections.norms as Uint8Array;
     this.tfTable = sections.tfTable as Uint32Array;
-    const termBytes = sections.terms as Uint8Array;
-    this.terms = termBytes.length === 0 ? [] : decoder.decode(termBytes).split('\n');
+    this.terms = new TermDictionary(sections.terms as Uint8Array);
     this.dfs = sections.df as Uint32Array;
     this.maxPseudos = sections.maxPseudo as Float64Array;
     this.postingOffsets = sections.postingOffsets as Float64Array;
@@ -130,15 +129,15 @@ export class FileSegment implements Segment {
   }
 
   get termCount(): number {
-    return this.terms.length;
+    return this.terms.count;
   }
 
   ordinal(term: string): number {
-    return findTerm(this.terms.length, (t) => this.terms[t] as string, term);
+    return this.terms.ordinal(term);
   }
 
   term(ordinal: number): string {
-    return this.terms[ordinal] as string;
+    return this.terms.term(ordinal);
   }
 
   df(ordinal: number): number {
