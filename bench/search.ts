@@ -271,6 +271,7 @@ async function servePhase(): Promise<object> {
   result.typos = { ...percentiles(times), corrected };
   await store.close();
   result.rssMb = rss();
+  result.memory = memoryOf('self');
   return result;
 }
 
@@ -445,11 +446,23 @@ function runCli(args: string[], indexDir: string): Promise<void> {
   });
 }
 
-/** VmHWM (peak) and VmRSS of a process, in MB. */
-function memoryOf(pid: number): { peakMb: number; rssMb: number } {
+interface Memory {
+  peakMb: number;
+  rssMb: number;
+  /**
+   * Of the RSS now: the process's own memory, and pages of mapped files (the graphs), which other
+   * processes share and the kernel can drop.
+   */
+  anonMb: number;
+  fileMb: number;
+}
+
+/** VmHWM (peak), VmRSS and its parts of a process, in MB. */
+function memoryOf(pid: number | 'self'): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
+  const mb = (field: string) =>
+    Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
+  return { peakMb: mb('VmHWM'), rssMb: mb('VmRSS'), anonMb: mb('RssAnon'), fileMb: mb('RssFile') };
 }
 
 /**
@@ -740,8 +753,8 @@ function report(results: Record<string, Record<string, unknown>>): void {
     update: LoadWindow;
     merge: LoadWindow;
     fresh: Record<string, number>;
-    serving: { peakMb: number; rssMb: number };
-    builder: Record<string, { peakMb: number; rssMb: number }>;
+    serving: Memory;
+    builder: Record<string, Memory>;
   };
   const f = (value: number, digits = 1) => value.toFixed(digits);
   console.log(
@@ -775,6 +788,16 @@ function report(results: Record<string, Record<string, unknown>>): void {
   console.log(
     `Serving RSS: ${n(serve.rssMb as number)} MB in process; the live server's peak ${n(live.serving.peakMb)} MB`,
   );
+  for (const [name, memory] of [
+    ['in process', serve.memory],
+    ['the live server', live.serving],
+  ] as const) {
+    // Older runs' figures lack the parts.
+    if (typeof memory === 'object' && 'anonMb' in memory)
+      console.log(
+        `  ${name}, at the end: ${n(memory.anonMb)} MB its own, ${n(memory.fileMb)} MB of mapped index files`,
+      );
+  }
   console.log(`Index builder peak RSS: ${n(live.builder.afterMerge?.peakMb ?? 0)} MB`);
   const fresh = live.fresh;
   console.log(
