@@ -16,6 +16,7 @@ import {
   resolveQuery,
   scoresResolved,
   searchResolved,
+  searchResolvedPausing,
 } from '../core/search/lexical-search.js';
 import { moreLikeThis } from '../core/search/more-like-this.js';
 import { correctQuery, type SpellingCorrection } from '../core/search/spelling.js';
@@ -87,6 +88,9 @@ export const INDEX_NOT_READY =
   'the search index is being built; results appear as soon as its first part is ready';
 
 type Semantic = { embedder: Embedder; vectors: VectorSnapshot };
+
+/** A turn of the event loop, so that messages from other threads are taken in. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SearchService {
   private readonly queryVectors = new Map<string, Promise<Float32Array>>();
@@ -241,14 +245,25 @@ export class SearchService {
     }
 
     const fusionDepth = Math.max(FUSION_DEPTH, depth);
-    // In a server the graph walk runs on its own thread: it is sent off before the keyword side ranks here.
-    const queryVector = await queryVectorPromise;
-    const semanticSearch = semantic.vectors.searchAsync(queryVector, fusionDepth, accept);
+    // In a server the query is embedded on the model's thread and the graph is walked on its own: the walk
+    // is sent off as soon as the vector arrives, which the keyword side lets happen by pausing between
+    // segments, so that both threads' work overlaps the ranking here.
+    const semanticSearch = queryVectorPromise.then((vector) =>
+      semantic.vectors.searchAsync(vector, fusionDepth, accept),
+    );
     semanticSearch.catch(() => undefined);
-    const lexicalKeys = lexicalSearch(lexical, query, { k: fusionDepth, ...window }).map((h) => h.key);
+    const resolved = resolveQuery(lexical, query, window);
+    const lexicalHits = await searchResolvedPausing(lexical, resolved, fusionDepth, nextTurn);
+    const queryVector = await queryVectorPromise;
     const semanticHits = await semanticSearch;
-    const keys = [...new Set([...lexicalKeys, ...semanticHits.map((h) => h.key)])];
-    const lexicalScore = lexicalScores(lexical, query, keys, window.today);
+    // The keyword side's own hits come scored; only the semantic side's others are scored here.
+    const scored = new Map(lexicalHits.map((hit) => [hit.key, hit.score]));
+    const unscored = [...new Set(semanticHits.map((hit) => hit.key).filter((key) => !scored.has(key)))];
+    scoresResolved(lexical, resolved.scoring, unscored).forEach((score, i) =>
+      scored.set(unscored[i] as number, score),
+    );
+    const keys = [...scored.keys()];
+    const lexicalScore = Float64Array.from(keys, (key) => scored.get(key) as number);
     const candidates = scoredCandidates(
       keys,
       lexicalScore,

@@ -276,8 +276,31 @@ export function searchResolved(snapshot: LexicalSnapshot, resolved: ResolvedQuer
   for (let position = 0; position < snapshot.segments.length; position++) {
     searchSegment(snapshot, position, resolved, top);
   }
-  return top.sorted().map((hit) => ({ key: hit.key, score: hit.score / SCORE_SCALE }));
+  return scaled(top);
 }
+
+/**
+ * The same ranking as `searchResolved`, with `pause` awaited between segments: a caller whose other half
+ * of a search waits on another thread (a query's vector, then its graph walk) lets that reply be taken in
+ * and passed on while the keywords rank, instead of after.
+ */
+export async function searchResolvedPausing(
+  snapshot: LexicalSnapshot,
+  resolved: ResolvedQuery,
+  k: number,
+  pause: () => Promise<void>,
+): Promise<LexicalHit[]> {
+  if (resolved.impossible || resolved.scoring.length === 0) return [];
+  const top = new TopK(k);
+  for (let position = 0; position < snapshot.segments.length; position++) {
+    if (position > 0) await pause();
+    searchSegment(snapshot, position, resolved, top);
+  }
+  return scaled(top);
+}
+
+const scaled = (top: TopK): LexicalHit[] =>
+  top.sorted().map((hit) => ({ key: hit.key, score: hit.score / SCORE_SCALE }));
 
 function searchSegment(
   snapshot: LexicalSnapshot,

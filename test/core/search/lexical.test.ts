@@ -7,6 +7,8 @@ import {
   lexicalSearch,
   makeDocFilter,
   resolveQuery,
+  searchResolved,
+  searchResolvedPausing,
 } from '../../../src/core/search/lexical-search.js';
 import { MemorySegment } from '../../../src/core/search/memory-segment.js';
 import { SegmentBuilder, type IndexableDoc } from '../../../src/core/search/segment.js';
@@ -289,5 +291,29 @@ test('stemming and accents: "models" finds "modelling", "Schrödinger" finds "Sc
       [0],
       words,
     );
+  }
+});
+
+test('ranking that pauses between segments gives the same hits, pausing once between each two', async () => {
+  // Three segments holding the same documents under the same keys as the one-segment index.
+  const segments = [0, 200, 400].map((start, i) => {
+    const builder = new SegmentBuilder(DEFAULT_LEXICAL_PARAMS);
+    docs.slice(start, start + 200).forEach((doc, offset) => builder.add(doc, start + offset));
+    return new MemorySegment(i + 1, builder.finish());
+  });
+  const keys = {
+    segments: Uint32Array.from(docs.keys(), (key) => Math.floor(key / 200) + 1),
+    docs: Uint32Array.from(docs.keys(), (key) => key % 200),
+  };
+  const segmented = new LexicalSnapshot(DEFAULT_LEXICAL_PARAMS, segments, keys, new Map());
+  for (const words of ['graph neural network', 'sparse dense retrieval model', 'policy']) {
+    const resolved = resolveQuery(segmented, plainQuery(words), { today });
+    let pauses = 0;
+    const paused = await searchResolvedPausing(segmented, resolved, 20, async () => {
+      pauses++;
+    });
+    assert.equal(pauses, 2);
+    assert.deepEqual(paused, searchResolved(segmented, resolved, 20));
+    assert.deepEqual(paused, lexicalSearch(index, plainQuery(words), { k: 20, today }));
   }
 });
