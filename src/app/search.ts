@@ -10,10 +10,9 @@ import { fuse, type FusionCandidate } from '../core/search/fusion.js';
 import {
   browse,
   type KeyFilter,
-  lexicalScores,
-  lexicalSearch,
   makeDocFilter,
   resolveQuery,
+  type ResolvedQuery,
   scoresResolved,
   searchResolved,
   searchResolvedPausing,
@@ -189,12 +188,14 @@ export class SearchService {
     const queryVector = semantic ? this.embedQuery(semantic.embedder, text) : null;
     // Awaited below where it is used; a ranking that does not need it must not leave its failure unhandled.
     queryVector?.catch(() => undefined);
-    const accept = makeDocFilter(lexical, resolveQuery(lexical, query, window));
+    // Resolved once (each term's statistics looked up in every segment) for the filter and every ranking.
+    const resolved = resolveQuery(lexical, query, window);
+    const accept = makeDocFilter(lexical, resolved);
 
     // Phrases are checked on the text, so rank deeper until enough candidates pass (or there are no more).
     let depth = phrases.length > 0 ? wanted * 4 : wanted;
     for (;;) {
-      const ranked = await this.rank(lexical, query, mode, depth, window, semantic, queryVector, accept);
+      const ranked = await this.rank(lexical, query, resolved, mode, depth, semantic, queryVector, accept);
       const ids = ranked.map((hit) => lexical.paperIdOf(hit.key) as string);
       const papers = await this.deps.store.getPapers(ids);
       const kept = ranked.flatMap((hit, i) => {
@@ -218,9 +219,9 @@ export class SearchService {
   private async rank(
     lexical: LexicalSnapshot,
     query: Query,
+    resolved: ResolvedQuery,
     mode: SearchMode,
     depth: number,
-    window: { from?: string; to?: string; categories?: readonly string[]; today: string },
     semantic: Semantic | null,
     queryVectorPromise: Promise<Float32Array> | null,
     accept: KeyFilter | null,
@@ -228,18 +229,15 @@ export class SearchService {
     // A query of filters alone (`category:cs.CL since:7d`) lists what passes them, newest first; words that
     // no paper contains match nothing.
     if (queryText(query).trim() === '') return browse(lexical, accept, depth);
-    if (resolveQuery(lexical, query, window).scoring.length === 0 && (!semantic || mode === 'lexical')) {
-      return [];
-    }
-    if (!semantic || !queryVectorPromise) return lexicalSearch(lexical, query, { k: depth, ...window });
+    if (resolved.scoring.length === 0 && (!semantic || mode === 'lexical')) return [];
+    if (!semantic || !queryVectorPromise) return searchResolved(lexical, resolved, depth);
     const floor = semantic.embedder.settings.semanticFloor;
     if (mode === 'semantic') {
       const hits = await semantic.vectors.searchAsync(await queryVectorPromise, depth, accept);
-      const lexicalScore = lexicalScores(
+      const lexicalScore = scoresResolved(
         lexical,
-        query,
+        resolved.scoring,
         hits.map((hit) => hit.key),
-        window.today,
       );
       return hits.filter((hit, i) => aboveFloor(lexicalScore[i] as number, hit.score, floor));
     }
@@ -252,7 +250,6 @@ export class SearchService {
       semantic.vectors.searchAsync(vector, fusionDepth, accept),
     );
     semanticSearch.catch(() => undefined);
-    const resolved = resolveQuery(lexical, query, window);
     const lexicalHits = await searchResolvedPausing(lexical, resolved, fusionDepth, nextTurn);
     const queryVector = await queryVectorPromise;
     const semanticHits = await semanticSearch;
