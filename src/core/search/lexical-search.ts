@@ -7,7 +7,7 @@
  * Scores are integers (bm25.SCORE_SCALE) until they leave this module; ties go to the smaller key, so the
  * ranking of a set of papers is the same whatever its segmentation.
  */
-import { idf, pseudoTf, SCORE_SCALE } from './bm25.js';
+import { type Bm25Scorer, idf, pseudoTf, SCORE_SCALE } from './bm25.js';
 import { BLOCK, type PostingList } from './postings-codec.js';
 import type { Query } from './query.js';
 import { authorTerm, categoryTerm, dayNumber, NO_DAY, type Segment } from './segment.js';
@@ -128,9 +128,20 @@ class Cursor {
     this.doc = this.docs[0] as number;
   }
 
-  next(): void {
-    if (++this.at < this.length) this.doc = this.docs[this.at] as number;
-    else this.load(this.block + 1);
+  /**
+   * The most the list adds to a document from `start` to `end`: the largest bound of the blocks that
+   * overlap them, from the skip table; -1 once the list has no document from `start` on.
+   */
+  windowBound(start: number, end: number): number {
+    const { list } = this;
+    let block = this.shallow(start);
+    if (block >= list.blocks) return -1;
+    // A bound grows with the pseudo-frequency, so the largest one is converted, not each block's.
+    let maxPseudo = 0;
+    do {
+      maxPseudo = Math.max(maxPseudo, list.blockMaxPseudo(block));
+    } while (list.lastDoc(block++) < end && block < list.blocks);
+    return this.boundOfPseudo(maxPseudo);
   }
 
   /** Moves to the first document at or after `target`; returns it (Infinity at the end). */
@@ -160,9 +171,52 @@ class Cursor {
     return this.list.blockFor(target, Math.max(0, this.block));
   }
 
-  /** The most the term adds to a document of a block. */
-  blockBound(block: number): number {
-    return (this.boundOf as (maxPseudo: number) => number)(this.list.blockMaxPseudo(block)) * this.count;
+  /**
+   * Adds the term's contribution to each of its documents from the current one up to `end` into `scores`
+   * (indexed from `start`), marking each in `found`, and moves past them: the inner loop of a window,
+   * over the decoded block without a call per posting.
+   */
+  addUpTo(
+    end: number,
+    start: number,
+    scores: Float64Array,
+    found: Int32Array,
+    scorer: Bm25Scorer,
+    tfTable: Uint32Array,
+    norms: Uint8Array,
+  ): void {
+    const { docs, codes, idf, count } = this;
+    const { factors } = scorer;
+    while (this.doc <= end) {
+      const length = this.length;
+      let at = this.at;
+      for (; at < length; at++) {
+        const doc = docs[at] as number;
+        if (doc > end) break;
+        const contribution =
+          scorer.contribution(pseudoTf(factors, tfTable[codes[at] as number] as number, norms, doc), idf) *
+          count;
+        const slot = doc - start;
+        const word = slot >>> 5;
+        const bit = 1 << (slot & 31);
+        if ((found[word] as number) & bit) scores[slot]! += contribution;
+        else {
+          found[word] = (found[word] as number) | bit;
+          scores[slot] = contribution;
+        }
+      }
+      if (at < length) {
+        this.at = at;
+        this.doc = docs[at] as number;
+        return;
+      }
+      this.load(this.block + 1);
+    }
+  }
+
+  /** The most the term adds to a document whose pseudo-frequency is at most `maxPseudo`. */
+  private boundOfPseudo(maxPseudo: number): number {
+    return (this.boundOf as (maxPseudo: number) => number)(maxPseudo) * this.count;
   }
 
   /** The per-field frequencies of the current posting, packed. */
@@ -359,62 +413,83 @@ function searchSegment(
     return;
   }
 
-  // MaxScore over windows (block-max): lists from `essential` up must be walked, those below it can only
-  // complete a score. A window ends where the first block of an essential list ends; when what the
-  // essential lists' blocks and the other lists together can add there cannot reach the threshold, the
-  // window is passed over without decoding a posting.
-  let essential = 0;
+  // Block-max MaxScore over windows of WINDOW documents, as Lucene scores disjunctions. In each window a
+  // list's bound is the largest of its blocks there (read from the skip table, nothing decoded), and the
+  // lists are partitioned by those bounds: the weakest ones, whose bounds together stay below the
+  // threshold, are non-essential — a document holding only those cannot enter the top k — and are only
+  // probed. A window whose lists cannot reach the threshold together is passed over. The essential lists'
+  // postings in a window are added up term at a time into an array, and each document found is then
+  // completed from the non-essential lists, strongest first, until what is left cannot lift it.
+  const windowBound = new Float64Array(n);
+  const order = new Int32Array(n);
+  const reach = new Float64Array(n);
+  const scores = WINDOW_SCORES;
+  const found = WINDOW_FOUND;
   let windowStart = 0;
-  for (;;) {
-    while (essential < n && (bounds[essential] as number) < threshold) essential++;
-    if (essential >= n) break;
-    let windowEnd = Infinity;
-    let ceiling = essential > 0 ? (bounds[essential - 1] as number) : 0;
-    for (let i = essential; i < n; i++) {
-      const list = scoring[i] as Cursor;
-      const block = list.shallow(windowStart);
-      if (block >= list.list.blocks) continue;
-      const last = list.list.lastDoc(block);
-      if (last < windowEnd) windowEnd = last;
-      ceiling += list.blockBound(block);
+  while ((bounds[n - 1] as number) >= threshold) {
+    const windowEnd = windowStart + WINDOW - 1;
+    let total = 0;
+    let more = false;
+    for (let i = 0; i < n; i++) {
+      const bound = (scoring[i] as Cursor).windowBound(windowStart, windowEnd);
+      windowBound[i] = bound;
+      if (bound >= 0) {
+        total += bound;
+        more = true;
+      }
     }
-    if (windowEnd === Infinity) break;
-    if (ceiling < threshold) {
+    if (!more) break;
+    if (total < threshold) {
       windowStart = windowEnd + 1;
       continue;
     }
-    let next = windowEnd + 1;
-    for (let i = essential; i < n; i++) (scoring[i] as Cursor).seek(windowStart);
-    for (;;) {
-      let doc = Infinity;
-      for (let i = essential; i < n; i++) {
-        const at = (scoring[i] as Cursor).doc;
-        if (at < doc) doc = at;
+    // Lists by their bound here, weakest first; reach[j]: the most lists order[0..j] can add together.
+    for (let i = 0; i < n; i++) {
+      let j = i;
+      while (j > 0 && (windowBound[order[j - 1] as number] as number) > (windowBound[i] as number)) {
+        order[j] = order[j - 1] as number;
+        j--;
       }
-      if (doc > windowEnd) break;
-      let score = 0;
-      for (let i = essential; i < n; i++) {
-        const list = scoring[i] as Cursor;
-        if (list.doc === doc) {
-          score += contribution(list);
-          list.next();
+      order[j] = i;
+    }
+    let sum = 0;
+    let essential = n;
+    for (let j = 0; j < n; j++) {
+      sum += Math.max(0, windowBound[order[j] as number] as number);
+      reach[j] = sum;
+      if (essential === n && sum >= threshold) essential = j;
+    }
+    for (let j = essential; j < n; j++) {
+      const list = scoring[order[j] as number] as Cursor;
+      list.seek(windowStart);
+      list.addUpTo(windowEnd, windowStart, scores, found, scorer, tfTable, norms);
+    }
+    for (let word = 0; word < WINDOW / 32; word++) {
+      let bits = found[word] as number;
+      if (bits === 0) continue;
+      found[word] = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const at = (word << 5) | (31 - Math.clz32(low));
+        const doc = windowStart + at;
+        let score = scores[at] as number;
+        for (let j = essential - 1; j >= 0; j--) {
+          if (score + (reach[j] as number) < threshold) break;
+          const list = scoring[order[j] as number] as Cursor;
+          if (list.seek(doc) === doc) score += contribution(list);
         }
-      }
-      for (let i = essential - 1; i >= 0; i--) {
-        if (score + (bounds[i] as number) < threshold) break;
-        const list = scoring[i] as Cursor;
-        if (list.seek(doc) === doc) score += contribution(list);
-      }
-      offer(doc, score);
-      if (essential < n && (bounds[essential] as number) < threshold) {
-        // The threshold rose past a list's bound: fewer lists are essential from the next document on.
-        next = doc + 1;
-        break;
+        offer(doc, score);
       }
     }
-    windowStart = next;
+    windowStart = windowEnd + 1;
   }
 }
+
+/** Documents per window of the disjunction scorer, and its scratch (a search runs to its end synchronously). */
+const WINDOW = 4096;
+const WINDOW_SCORES = new Float64Array(WINDOW);
+const WINDOW_FOUND = new Int32Array(WINDOW / 32);
 
 /** Exact scores of given papers (by key) for a query's scoring terms, for fusing with another ranking. */
 export function lexicalScores(

@@ -7,6 +7,7 @@ import {
   lexicalSearch,
   makeDocFilter,
   resolveQuery,
+  scoresResolved,
   searchResolved,
   searchResolvedPausing,
 } from '../../../src/core/search/lexical-search.js';
@@ -315,5 +316,51 @@ test('ranking that pauses between segments gives the same hits, pausing once bet
     assert.equal(pauses, 2);
     assert.deepEqual(paused, searchResolved(segmented, resolved, 20));
     assert.deepEqual(paused, lexicalSearch(index, plainQuery(words), { k: 20, today }));
+  }
+});
+
+test('the top k over many windows and several segments equals every document scored exhaustively', () => {
+  // 40,000 documents of words with log-uniform ranks (Zipf-like) over 3 segments: lists dense and sparse,
+  // the disjunction scored over many windows, and the threshold carried from one segment to the next.
+  let state = 5;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const word = () => `w${Math.floor(Math.exp(next() * Math.log(5_000)))}`;
+  const words = (n: number) => Array.from({ length: n }, word).join(' ');
+  const count = 40_000;
+  const perSegment = Math.ceil(count / 3);
+  const builders = [0, 1, 2].map(() => new SegmentBuilder(DEFAULT_LEXICAL_PARAMS));
+  for (let key = 0; key < count; key++) {
+    (builders[Math.floor(key / perSegment)] as SegmentBuilder).add(
+      {
+        id: `z-${key}`,
+        title: words(3 + Math.floor(next() * 6)),
+        abstract: words(10 + Math.floor(next() * 40)),
+        authors: [],
+        categories: ['cs.LG'],
+        day: '2026-10-01',
+      },
+      key,
+    );
+  }
+  const segments = builders.map((builder, i) => new MemorySegment(i + 1, builder.finish()));
+  const keys = {
+    segments: Uint32Array.from({ length: count }, (_, key) => Math.floor(key / perSegment) + 1),
+    docs: Uint32Array.from({ length: count }, (_, key) => key % perSegment),
+  };
+  const snapshot = new LexicalSnapshot(DEFAULT_LEXICAL_PARAMS, segments, keys, new Map());
+  const everyKey = Array.from({ length: count }, (_, key) => key);
+  for (let q = 0; q < 15; q++) {
+    const query = plainQuery(words(2 + (q % 10)));
+    const resolved = resolveQuery(snapshot, query, { today });
+    const exhaustive = [...scoresResolved(snapshot, resolved.scoring, everyKey)]
+      .map((score, key) => ({ key, score }))
+      .filter((hit) => hit.score > 0)
+      .sort((a, b) => b.score - a.score || a.key - b.key);
+    for (const k of [1, 10, 50]) {
+      assert.deepEqual(searchResolved(snapshot, resolved, k), exhaustive.slice(0, k));
+    }
   }
 });
