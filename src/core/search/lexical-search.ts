@@ -479,7 +479,7 @@ function searchSegment(
           const list = scoring[order[j] as number] as Cursor;
           if (list.seek(doc) === doc) score += contribution(list);
         }
-        offer(doc, score);
+        if (score >= threshold) offer(doc, score);
       }
     }
     windowStart = windowEnd + 1;
