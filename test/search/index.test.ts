@@ -381,4 +381,11 @@ test('vector searches that walk their graphs on the graph thread rank exactly as
       );
     }
   }
+  // Searches asked just before their reader closes (and the thread forgets its graphs, possibly with
+  // rows still being read) are answered in full.
+  const queries = Array.from({ length: 5 }, vector);
+  const expected = queries.map((query) => here.current()?.vectors('test-model')?.search(query, 10, null));
+  const asked = queries.map((query) => away.current()?.vectors('test-model')?.searchAsync(query, 10, null));
+  away.close();
+  assert.deepEqual(await Promise.all(asked), expected);
 });

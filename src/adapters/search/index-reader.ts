@@ -240,8 +240,8 @@ export class SegmentedIndexReader implements SearchIndexReader {
 
   /**
    * Closes the segments the new generation no longer uses. A search still running on the old snapshot
-   * finishes first: it holds no await between reading postings, its only wait is a graph walk of a few
-   * milliseconds, and closing waits 30 s.
+   * finishes first: its only waits are its graph walks and a turn of the event loop between lexical
+   * segments, milliseconds each, and closing waits 30 s.
    */
   private release(previous: Loaded, next: Loaded): void {
     const keptLexical = new Set(next.lexical);

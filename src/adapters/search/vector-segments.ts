@@ -78,7 +78,7 @@ export interface GraphSearcher {
 }
 
 /** A row's float32 vector, read from a rows file of `dims` columns. */
-export function readRow(fd: number, dims: number, row: number, path: string): Float32Array {
+function readRow(fd: number, dims: number, row: number, path: string): Float32Array {
   const vector = new Float32Array(dims);
   const bytes = new Uint8Array(vector.buffer);
   let read = 0;
