@@ -541,6 +541,8 @@ export interface VectorSnapshot {
     accept: KeyFilter | null,
   ): Promise<{ key: number; score: number }[]>;
   vector(key: number): Float32Array | null;
+  /** The vectors of these keys (null where a key has none), read all at once off the event loop. */
+  vectorsAsync(keys: readonly number[]): Promise<(Float32Array | null)[]>;
 }
 
 /** One published generation of the search index, as searches read it. */

@@ -261,7 +261,7 @@ export class SearchService {
     );
     const keys = [...scored.keys()];
     const lexicalScore = Float64Array.from(keys, (key) => scored.get(key) as number);
-    const candidates = scoredCandidates(
+    const candidates = await scoredCandidates(
       keys,
       lexicalScore,
       semanticHits,
@@ -369,7 +369,7 @@ export async function rankSimilar(
   const semanticHits = await semanticSearch;
   const keys = [...new Set([...lexicalHits.map((hit) => hit.key), ...semanticHits.map((hit) => hit.key)])];
   const lexicalScore = scoresResolved(lexical, query.scoring, keys);
-  const candidates = scoredCandidates(
+  const candidates = await scoredCandidates(
     keys,
     lexicalScore,
     semanticHits,
@@ -390,22 +390,21 @@ function aboveFloor(lexical: number, cosine: number, floor: number): boolean {
  * Candidates scored on both sides: the lexical scores given, the cosine with `vector` (the vector search's
  * own, exact, for its hits; read from disk only for the rest); the floor applied.
  */
-function scoredCandidates(
+async function scoredCandidates(
   keys: readonly number[],
   lexicalScore: Float64Array,
   semanticHits: readonly { key: number; score: number }[],
   vectors: VectorSnapshot,
   vector: Float32Array,
   floor: number,
-): FusionCandidate[] {
+): Promise<FusionCandidate[]> {
   const cosines = new Map(semanticHits.map((hit) => [hit.key, hit.score]));
+  const unread = keys.filter((key) => !cosines.has(key));
+  (await vectors.vectorsAsync(unread)).forEach((other, i) =>
+    cosines.set(unread[i] as number, other ? dotProduct(other, vector) : 0),
+  );
   return keys.flatMap((key, i) => {
-    let semantic = cosines.get(key);
-    if (semantic === undefined) {
-      const other = vectors.vector(key);
-      semantic = other ? dotProduct(other, vector) : 0;
-    }
-    const candidate = { key, lexical: lexicalScore[i] as number, semantic };
+    const candidate = { key, lexical: lexicalScore[i] as number, semantic: cosines.get(key) as number };
     return aboveFloor(candidate.lexical, candidate.semantic, floor) ? [candidate] : [];
   });
 }

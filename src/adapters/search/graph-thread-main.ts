@@ -5,13 +5,12 @@
  * once on libuv's pool rather than one after another: on a corpus larger than the page cache most of them
  * come from disk, and while they do, the thread walks the next segment's graph.
  */
-import { close, closeSync, openSync, read } from 'node:fs';
-import { promisify } from 'node:util';
+import { close, closeSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { Index } from 'usearch';
 import { dotProduct } from '../../core/search/vectors.js';
 import type { GraphReply, GraphRequest, GraphSearch } from './graph-thread-protocol.js';
-import { newGraph, type GraphFile } from './vector-segments.js';
+import { newGraph, readRowAsync, type GraphFile } from './vector-segments.js';
 
 const port = parentPort;
 if (!port) throw new Error('graph-thread-main.ts runs on a worker thread');
@@ -24,7 +23,6 @@ interface OpenGraph {
   forgotten: boolean;
 }
 const open = new Map<string, OpenGraph>();
-const readAt = promisify(read);
 
 function opened(graph: GraphFile): OpenGraph {
   let files = open.get(graph.path);
@@ -37,25 +35,15 @@ function opened(graph: GraphFile): OpenGraph {
   return files;
 }
 
-async function readRowAsync(files: OpenGraph, graph: GraphFile, row: number): Promise<Float32Array> {
-  const vector = new Float32Array(graph.rowDims);
-  const bytes = new Uint8Array(vector.buffer);
-  const start = row * graph.rowDims * 4;
-  for (let done = 0; done < bytes.length;) {
-    const { bytesRead } = await readAt(files.rows, bytes, done, bytes.length - done, start + done);
-    if (bytesRead === 0) throw new Error(`${graph.rowsPath} is truncated`);
-    done += bytesRead;
-  }
-  return vector;
-}
-
 async function search({ id, graph, graphQuery, query, count }: GraphSearch & { id: number }) {
   const files = opened(graph);
   const keys = files.index.search(graphQuery, count, 1).keys;
   const rows = Float64Array.from(keys, Number);
   files.reading++;
   try {
-    const vectors = await Promise.all(Array.from(rows, (row) => readRowAsync(files, graph, row)));
+    const vectors = await Promise.all(
+      Array.from(rows, (row) => readRowAsync(files.rows, graph.rowDims, row, graph.rowsPath)),
+    );
     const scores = Float64Array.from(vectors, (vector) => dotProduct(vector, query));
     return { id, rows, scores };
   } finally {

@@ -113,10 +113,19 @@ class SegmentedVectors implements VectorSnapshot {
   }
 
   vector(key: number): Float32Array | null {
-    const id = this.keys.segments[key];
-    if (!id) return null;
-    const segment = this.segments.find((s) => s.id === id);
+    const segment = this.segmentOf(key);
     return segment ? segment.vector(this.keys.docs[key] as number) : null;
+  }
+
+  vectorsAsync(keys: readonly number[]): Promise<(Float32Array | null)[]> {
+    return Promise.all(
+      keys.map((key) => this.segmentOf(key)?.vectorAsync(this.keys.docs[key] as number) ?? null),
+    );
+  }
+
+  private segmentOf(key: number): VectorSegment | undefined {
+    const id = this.keys.segments[key];
+    return id ? this.segments.find((s) => s.id === id) : undefined;
   }
 }
 

@@ -10,9 +10,10 @@
  * Readers map the graph (usearch `view`: pages are shared between processes and read as they are touched)
  * and read rows one by one, except in small segments, whose rows they hold.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, read, readSync, renameSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { fitProjection, project, type Projection } from '../../core/search/projection.js';
 import { dotProduct } from '../../core/search/vectors.js';
@@ -86,6 +87,25 @@ function readRow(fd: number, dims: number, row: number, path: string): Float32Ar
     const n = readSync(fd, bytes, read, bytes.length - read, row * dims * 4 + read);
     if (n === 0) throw new Error(`${path} is truncated`);
     read += n;
+  }
+  return vector;
+}
+
+const readAt = promisify(read);
+
+/** The same, read on libuv's pool: many rows are read at once rather than one after another. */
+export async function readRowAsync(
+  fd: number,
+  dims: number,
+  row: number,
+  path: string,
+): Promise<Float32Array> {
+  const vector = new Float32Array(dims);
+  const bytes = new Uint8Array(vector.buffer);
+  for (let done = 0; done < bytes.length;) {
+    const { bytesRead } = await readAt(fd, bytes, done, bytes.length - done, row * dims * 4 + done);
+    if (bytesRead === 0) throw new Error(`${path} is truncated`);
+    done += bytesRead;
   }
   return vector;
 }
@@ -168,6 +188,11 @@ export class VectorSegment {
   vector(row: number): Float32Array {
     if (this.resident) return this.resident.slice(row * this.dims, (row + 1) * this.dims);
     return readRow(this.fd as number, this.dims, row, this.path);
+  }
+
+  vectorAsync(row: number): Promise<Float32Array> {
+    if (this.resident) return Promise.resolve(this.vector(row));
+    return readRowAsync(this.fd as number, this.dims, row, this.path);
   }
 
   private similarity(row: number, query: Float32Array): number {
