@@ -492,15 +492,6 @@ const WINDOW_SCORES = new Float64Array(WINDOW);
 const WINDOW_FOUND = new Int32Array(WINDOW / 32);
 
 /** Exact scores of given papers (by key) for a query's scoring terms, for fusing with another ranking. */
-export function lexicalScores(
-  snapshot: LexicalSnapshot,
-  query: Query,
-  keys: readonly number[],
-  today: string,
-): Float64Array {
-  return scoresResolved(snapshot, resolveQuery(snapshot, query, { today }).scoring, keys);
-}
-
 export function scoresResolved(
   snapshot: LexicalSnapshot,
   scoring: ResolvedQuery['scoring'],

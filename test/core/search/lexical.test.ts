@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { DEFAULT_LEXICAL_PARAMS, NORM_LENGTHS, normByte } from '../../../src/core/search/bm25.js';
 import {
   browse,
-  lexicalScores,
   lexicalSearch,
   makeDocFilter,
   resolveQuery,
@@ -263,8 +262,10 @@ test('since: counts back from today; an unknown required word or category matche
 test('exact scores for given documents agree with the ranked scores', () => {
   const query = plainQuery('diffusion model image');
   const hits = lexicalSearch(index, query, { k: 20, today });
-  const scores = lexicalScores(index, query, hits.map((h) => h.key).reverse(), today);
-  hits.reverse().forEach((hit, i) => assert.ok(Math.abs((scores[i] as number) - hit.score) < 1e-9));
+  const { scoring } = resolveQuery(index, query, { today });
+  const scores = scoresResolved(index, scoring, hits.map((h) => h.key).reverse());
+  // Exactly: a fused ranking takes the keyword hits' own scores and scores the others this way.
+  hits.reverse().forEach((hit, i) => assert.equal(scores[i], hit.score));
 });
 
 test('browsing by filters alone lists the newest documents first', () => {
