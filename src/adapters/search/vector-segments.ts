@@ -130,7 +130,7 @@ const bestFirst = (hits: VectorHit[], k: number) =>
 export class VectorSegment {
   private fd: number | null = null;
   private resident: Float32Array | null = null;
-  private readonly graph: Index;
+  private mapped: Index | null = null;
 
   private constructor(
     readonly id: number,
@@ -142,9 +142,19 @@ export class VectorSegment {
     private readonly scale: number,
     private readonly graphPath: string,
     private readonly options: VectorSegmentOptions,
-  ) {
-    this.graph = newGraph(projection?.to ?? dims, options.expansionSearch);
-    this.graph.view(graphPath);
+  ) {}
+
+  /**
+   * The graph, mapped when this thread first walks it. A server walks on its graph thread, which maps the
+   * file itself: mapping it here as well would page in the whole file a second time (usearch reads every
+   * node to find where each starts), which a server's memory counts twice.
+   */
+  private get graph(): Index {
+    if (!this.mapped) {
+      this.mapped = newGraph(this.projection?.to ?? this.dims, this.options.expansionSearch);
+      this.mapped.view(this.graphPath);
+    }
+    return this.mapped;
   }
 
   static async open(
