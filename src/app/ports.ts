@@ -550,6 +550,11 @@ export interface IndexSnapshot {
   readonly generation: number;
   readonly lexical: LexicalSnapshot;
   vectors(model: string): VectorSnapshot | null;
+  /**
+   * Brings these terms' posting lists into memory without waiting on this thread, so that a search
+   * ranking them next does not wait for the disk on the event loop.
+   */
+  prefetch(terms: readonly string[]): Promise<void>;
   readonly papersCursor: string | null;
   /** The store's paper revision when the index had applied its changes up to papersCursor. */
   readonly storeRevision: number;

@@ -190,6 +190,7 @@ export class SearchService {
     queryVector?.catch(() => undefined);
     // Resolved once (each term's statistics looked up in every segment) for the filter and every ranking.
     const resolved = resolveQuery(lexical, query, window);
+    await snapshot.prefetch(termsOf(resolved));
     const accept = makeDocFilter(lexical, resolved);
 
     // Phrases are checked on the text, so rank deeper until enough candidates pass (or there are no more).
@@ -319,7 +320,7 @@ export class SearchService {
           paper,
           self,
           semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
-          { depth: Math.max(FUSION_DEPTH, limit + 20) },
+          { depth: Math.max(FUSION_DEPTH, limit + 20), prefetch: snapshot.prefetch },
         )
       ).map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score }));
     }
@@ -357,12 +358,13 @@ export async function rankSimilar(
   paper: { title: string; abstract: string },
   self: number,
   semantic: { vectors: VectorSnapshot; vector: Float32Array; settings: EmbeddingModelSettings } | null,
-  options: { depth: number },
+  options: { depth: number; prefetch?: (terms: readonly string[]) => Promise<void> },
 ): Promise<{ key: number; score: number }[]> {
   const query = moreLikeThis(lexical, paper);
   // As in search, the graph walk (a thread's, in a server) is sent off before the keywords rank here.
   const semanticSearch = semantic?.vectors.searchAsync(semantic.vector, options.depth, (key) => key !== self);
   semanticSearch?.catch(() => undefined);
+  await options.prefetch?.(query.scoring.map((entry) => entry.term));
   const lexicalHits = searchResolved(lexical, query, options.depth + 1).filter((hit) => hit.key !== self);
   if (!semantic || !semanticSearch) return lexicalHits.slice(0, options.depth);
   const { vectors, vector, settings } = semantic;
@@ -407,6 +409,12 @@ async function scoredCandidates(
     const candidate = { key, lexical: lexicalScore[i] as number, semantic: cosines.get(key) as number };
     return aboveFloor(candidate.lexical, candidate.semantic, floor) ? [candidate] : [];
   });
+}
+
+/** Every term whose posting list a ranking of the query reads. */
+function termsOf(resolved: ResolvedQuery): string[] {
+  const { scoring, required, excluded, anyOf } = resolved;
+  return [...scoring.map((entry) => entry.term), ...required, ...excluded, ...anyOf];
 }
 
 function passesPhrases(

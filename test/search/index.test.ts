@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { IndexUpdater } from '../../src/app/indexing.js';
-import type { PaperStore } from '../../src/app/ports.js';
+import type { IndexSnapshot, PaperStore } from '../../src/app/ports.js';
 import {
   collectGarbage,
   readCurrent,
@@ -388,4 +388,29 @@ test('vector searches that walk their graphs on the graph thread rank exactly as
   const asked = queries.map((query) => away.current()?.vectors('test-model')?.searchAsync(query, 10, null));
   away.close();
   assert.deepEqual(await Promise.all(asked), expected);
+});
+
+test('posting lists prefetched for a query are served from memory, without reading the file again', async (t) => {
+  const dir = tempDir(t);
+  const papers = await store(t, dir);
+  const next = random(29);
+  await papers.upsertPapers(
+    Array.from({ length: 400 }, (_, i) => paper(i, 1, next)),
+    '2026-01-01T00:00:00Z',
+  );
+  const folder = join(dir, 'index');
+  await buildIndex(papers, folder, []);
+  const expected = ranking((await readerOf(folder)).current()?.lexical as LexicalSnapshot, 'quantum spin');
+  // Lists read from the file one at a time, as for segments too large to hold whole.
+  const reader = new SegmentedIndexReader(folder, { residentPostingsBytes: 0 });
+  t.after(() => reader.close());
+  await reader.refresh();
+  const snapshot = reader.current() as IndexSnapshot;
+  await snapshot.prefetch(['quantum', 'spin']);
+  // The posting files lose their contents: only what was prefetched can still be read.
+  for (const name of readdirSync(folder).filter((file) => file.endsWith('.post'))) {
+    truncateSync(join(folder, name), 0);
+  }
+  assert.deepEqual(ranking(snapshot.lexical, 'quantum spin'), expected);
+  assert.throws(() => ranking(snapshot.lexical, 'protein folding'), /is truncated/);
 });

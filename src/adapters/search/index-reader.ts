@@ -31,6 +31,8 @@ import {
 export interface ReaderOptions {
   /** Bytes of decoded posting lists kept in memory. */
   cacheBytes?: number;
+  /** Posting files up to this size are read whole when their segment opens (default 16 MB). */
+  residentPostingsBytes?: number;
   vectors?: Partial<VectorSegmentOptions>;
   /** Where searches walk the graphs when they may wait for it (a server's graph thread). */
   graphs?: GraphSearcher;
@@ -138,6 +140,7 @@ interface Loaded {
 
 export class SegmentedIndexReader implements SearchIndexReader {
   private readonly cache: PostingCache;
+  private readonly residentPostingsBytes: number | undefined;
   private readonly vectorOptions: VectorSegmentOptions;
   private readonly graphs: GraphSearcher | null;
   private loaded: Loaded | null = null;
@@ -152,6 +155,7 @@ export class SegmentedIndexReader implements SearchIndexReader {
     options: ReaderOptions = {},
   ) {
     this.cache = new PostingCache(options.cacheBytes);
+    this.residentPostingsBytes = options.residentPostingsBytes;
     this.vectorOptions = { ...DEFAULT_VECTOR_OPTIONS, ...options.vectors };
     this.graphs = options.graphs ?? null;
   }
@@ -212,7 +216,7 @@ export class SegmentedIndexReader implements SearchIndexReader {
     for (const entry of manifest.segments) {
       let segment = this.lexical.get(entry.id);
       if (!segment) {
-        segment = await FileSegment.open(this.dir, entry.id, this.cache);
+        segment = await FileSegment.open(this.dir, entry.id, this.cache, this.residentPostingsBytes);
         this.lexical.set(entry.id, segment);
       }
       lexical.push(segment);
@@ -240,6 +244,9 @@ export class SegmentedIndexReader implements SearchIndexReader {
       generation,
       lexical: new LexicalSnapshot(manifest.params, lexical as Segment[], keys, deletions),
       vectors: (model) => vectors.get(model) ?? null,
+      prefetch: async (terms) => {
+        await Promise.all(lexical.map((segment) => segment.prefetch(terms)));
+      },
       papersCursor: manifest.cursor,
       storeRevision: manifest.storeRevision,
       embeddingsCursor: (model) => manifest.vectors[model]?.cursor ?? null,

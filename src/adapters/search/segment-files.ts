@@ -10,9 +10,10 @@
  *
  * Merging streams: term by term over the inputs' dictionaries, one posting list in memory at a time.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync, fsyncSync, renameSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync, writeSync, fsyncSync, renameSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { FIELD_COUNT, normFactors, pseudoTf, type LexicalParams } from '../../core/search/bm25.js';
 import { encodePostings, PostingList } from '../../core/search/postings-codec.js';
 import {
@@ -73,6 +74,7 @@ export class PostingCache {
 /** Posting files up to this size are read whole when the segment opens; larger ones list by list. */
 const RESIDENT_POSTINGS = 16 * 1024 * 1024;
 const decoder = new TextDecoder();
+const readAt = promisify(read);
 
 export class FileSegment implements Segment {
   readonly docCount: number;
@@ -115,13 +117,18 @@ export class FileSegment implements Segment {
     this.idOrder = sections.idOrder as Uint32Array;
   }
 
-  static async open(dir: string, id: number, cache: PostingCache): Promise<FileSegment> {
+  static async open(
+    dir: string,
+    id: number,
+    cache: PostingCache,
+    residentBytes = RESIDENT_POSTINGS,
+  ): Promise<FileSegment> {
     const path = fileOf(dir, id, 'lex');
     const { header, sections } = readContainer(await readFile(path), path);
     const segment = new FileSegment(id, dir, header, sections as never, cache);
     const postPath = fileOf(dir, id, 'post');
     const fd = openSync(postPath, 'r');
-    if (fstatSync(fd).size <= RESIDENT_POSTINGS) {
+    if (fstatSync(fd).size <= residentBytes) {
       closeSync(fd);
       segment.resident = await readFile(postPath);
     } else segment.fd = fd;
@@ -161,6 +168,31 @@ export class FileSegment implements Segment {
       read += n;
     }
     return bytes;
+  }
+
+  /**
+   * Reads the lists of these terms that are neither resident nor cached into the cache, all at once on
+   * libuv's pool, so that a search that then reads them synchronously does not wait for the disk on the
+   * event loop.
+   */
+  async prefetch(terms: readonly string[]): Promise<void> {
+    if (this.resident) return;
+    await Promise.all(
+      terms.map(async (term) => {
+        const ordinal = this.terms.ordinal(term);
+        const key = `${this.id}:${ordinal}`;
+        if (ordinal < 0 || this.cache.get(key)) return;
+        const start = this.postingOffsets[ordinal] as number;
+        const bytes = Buffer.allocUnsafe((this.postingOffsets[ordinal + 1] as number) - start);
+        for (let done = 0; done < bytes.length;) {
+          if (this.fd === null) return; // closed meanwhile: the search reads nothing more from it
+          const { bytesRead } = await readAt(this.fd, bytes, done, bytes.length - done, start + done);
+          if (bytesRead === 0) throw new Error(`${fileOf(this.dir, this.id, 'post')} is truncated`);
+          done += bytesRead;
+        }
+        this.cache.set(key, new PostingList(bytes, this.dfs[ordinal] as number));
+      }),
+    );
   }
 
   postings(ordinal: number): PostingList {
