@@ -3,7 +3,8 @@
  * file loads into typed-array views without parsing. Files are written to a temporary name, flushed to disk
  * and renamed into place: a reader sees the whole file or none.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, read, renameSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 
 const MAGIC = 'OPSEG003';
 
@@ -100,4 +101,20 @@ export function readContainer(
     );
   }
   return { header, sections };
+}
+
+const readAt = promisify(read);
+
+/** Fills `bytes` from the file at `position`, read on libuv's pool rather than on the calling thread. */
+export async function readFullyAt(
+  fd: number,
+  bytes: Uint8Array,
+  position: number,
+  path: string,
+): Promise<void> {
+  for (let done = 0; done < bytes.length;) {
+    const { bytesRead } = await readAt(fd, bytes, done, bytes.length - done, position + done);
+    if (bytesRead === 0) throw new Error(`${path} is truncated`);
+    done += bytesRead;
+  }
 }

@@ -10,10 +10,9 @@
  *
  * Merging streams: term by term over the inputs' dictionaries, one posting list in memory at a time.
  */
-import { closeSync, fstatSync, openSync, read, readSync, writeSync, fsyncSync, renameSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync, fsyncSync, renameSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { FIELD_COUNT, normFactors, pseudoTf, type LexicalParams } from '../../core/search/bm25.js';
 import { encodePostings, PostingList } from '../../core/search/postings-codec.js';
 import {
@@ -26,7 +25,7 @@ import {
 } from '../../core/search/segment.js';
 import type { SegmentDeletions } from '../../core/search/snapshot.js';
 import { TermDictionary } from '../../core/search/term-dictionary.js';
-import { readContainer, temporaryPath, writeContainer, writeFileAtomic } from './container.js';
+import { readContainer, readFullyAt, temporaryPath, writeContainer, writeFileAtomic } from './container.js';
 
 export const segmentFiles = (id: number) =>
   ['lex', 'post', 'fwi', 'fwd'].map((ext) => `seg-${String(id).padStart(6, '0')}.${ext}`);
@@ -74,7 +73,6 @@ export class PostingCache {
 /** Posting files up to this size are read whole when the segment opens; larger ones list by list. */
 const RESIDENT_POSTINGS = 16 * 1024 * 1024;
 const decoder = new TextDecoder();
-const readAt = promisify(read);
 
 export class FileSegment implements Segment {
   readonly docCount: number;
@@ -176,7 +174,8 @@ export class FileSegment implements Segment {
    * event loop.
    */
   async prefetch(terms: readonly string[]): Promise<void> {
-    if (this.resident) return;
+    const fd = this.fd;
+    if (fd === null) return;
     await Promise.all(
       terms.map(async (term) => {
         const ordinal = this.terms.ordinal(term);
@@ -184,12 +183,7 @@ export class FileSegment implements Segment {
         if (ordinal < 0 || this.cache.get(key)) return;
         const start = this.postingOffsets[ordinal] as number;
         const bytes = Buffer.allocUnsafe((this.postingOffsets[ordinal + 1] as number) - start);
-        for (let done = 0; done < bytes.length;) {
-          if (this.fd === null) return; // closed meanwhile: the search reads nothing more from it
-          const { bytesRead } = await readAt(this.fd, bytes, done, bytes.length - done, start + done);
-          if (bytesRead === 0) throw new Error(`${fileOf(this.dir, this.id, 'post')} is truncated`);
-          done += bytesRead;
-        }
+        await readFullyAt(fd, bytes, start, fileOf(this.dir, this.id, 'post'));
         this.cache.set(key, new PostingList(bytes, this.dfs[ordinal] as number));
       }),
     );

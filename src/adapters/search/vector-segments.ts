@@ -8,16 +8,15 @@
  * - `vec-H-N.meta`: each row's key, the projection and the int8 scale, written last.
  *
  * Readers map the graph (usearch `view`: pages are shared between processes and read as they are touched)
- * and read rows one by one, except in small segments, whose rows they hold.
+ * and read rows as searches need them, except in small segments, whose rows they hold.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, read, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { fitProjection, project, type Projection } from '../../core/search/projection.js';
 import { dotProduct } from '../../core/search/vectors.js';
-import { readContainer, temporaryPath, writeContainer } from './container.js';
+import { readContainer, readFullyAt, temporaryPath, writeContainer } from './container.js';
 
 export interface VectorSegmentOptions {
   /** HNSW candidates kept while searching; more is slower and finds more of the true neighbours. */
@@ -91,8 +90,6 @@ function readRow(fd: number, dims: number, row: number, path: string): Float32Ar
   return vector;
 }
 
-const readAt = promisify(read);
-
 /** The same, read on libuv's pool: many rows are read at once rather than one after another. */
 export async function readRowAsync(
   fd: number,
@@ -101,12 +98,7 @@ export async function readRowAsync(
   path: string,
 ): Promise<Float32Array> {
   const vector = new Float32Array(dims);
-  const bytes = new Uint8Array(vector.buffer);
-  for (let done = 0; done < bytes.length;) {
-    const { bytesRead } = await readAt(fd, bytes, done, bytes.length - done, row * dims * 4 + done);
-    if (bytesRead === 0) throw new Error(`${path} is truncated`);
-    done += bytesRead;
-  }
+  await readFullyAt(fd, new Uint8Array(vector.buffer), row * dims * 4, path);
   return vector;
 }
 
