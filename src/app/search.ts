@@ -254,17 +254,10 @@ export class SearchService {
     const lexicalHits = await searchResolvedPausing(lexical, resolved, fusionDepth, nextTurn);
     const queryVector = await queryVectorPromise;
     const semanticHits = await semanticSearch;
-    // The keyword side's own hits come scored; only the semantic side's others are scored here.
-    const scored = new Map(lexicalHits.map((hit) => [hit.key, hit.score]));
-    const unscored = [...new Set(semanticHits.map((hit) => hit.key).filter((key) => !scored.has(key)))];
-    scoresResolved(lexical, resolved.scoring, unscored).forEach((score, i) =>
-      scored.set(unscored[i] as number, score),
-    );
-    const keys = [...scored.keys()];
-    const lexicalScore = Float64Array.from(keys, (key) => scored.get(key) as number);
     const candidates = await scoredCandidates(
-      keys,
-      lexicalScore,
+      lexical,
+      resolved.scoring,
+      lexicalHits,
       semanticHits,
       semantic.vectors,
       queryVector,
@@ -369,11 +362,10 @@ export async function rankSimilar(
   if (!semantic || !semanticSearch) return lexicalHits.slice(0, options.depth);
   const { vectors, vector, settings } = semantic;
   const semanticHits = await semanticSearch;
-  const keys = [...new Set([...lexicalHits.map((hit) => hit.key), ...semanticHits.map((hit) => hit.key)])];
-  const lexicalScore = scoresResolved(lexical, query.scoring, keys);
   const candidates = await scoredCandidates(
-    keys,
-    lexicalScore,
+    lexical,
+    query.scoring,
+    lexicalHits,
     semanticHits,
     vectors,
     vector,
@@ -389,24 +381,31 @@ function aboveFloor(lexical: number, cosine: number, floor: number): boolean {
 }
 
 /**
- * Candidates scored on both sides: the lexical scores given, the cosine with `vector` (the vector search's
- * own, exact, for its hits; read from disk only for the rest); the floor applied.
+ * The hits of both sides as candidates scored on both: each side's own hits come with their exact scores,
+ * and only the other side's hits are scored here — on the keywords from the posting lists, on meaning with
+ * their vectors read off the event loop. Keyword hits first, then the others; the floor applied.
  */
 async function scoredCandidates(
-  keys: readonly number[],
-  lexicalScore: Float64Array,
+  lexical: LexicalSnapshot,
+  scoring: ResolvedQuery['scoring'],
+  lexicalHits: readonly { key: number; score: number }[],
   semanticHits: readonly { key: number; score: number }[],
   vectors: VectorSnapshot,
   vector: Float32Array,
   floor: number,
 ): Promise<FusionCandidate[]> {
+  const keywordScores = new Map(lexicalHits.map((hit) => [hit.key, hit.score]));
   const cosines = new Map(semanticHits.map((hit) => [hit.key, hit.score]));
-  const unread = keys.filter((key) => !cosines.has(key));
+  const unscored = semanticHits.map((hit) => hit.key).filter((key) => !keywordScores.has(key));
+  scoresResolved(lexical, scoring, unscored).forEach((score, i) =>
+    keywordScores.set(unscored[i] as number, score),
+  );
+  const unread = lexicalHits.map((hit) => hit.key).filter((key) => !cosines.has(key));
   (await vectors.vectorsAsync(unread)).forEach((other, i) =>
     cosines.set(unread[i] as number, other ? dotProduct(other, vector) : 0),
   );
-  return keys.flatMap((key, i) => {
-    const candidate = { key, lexical: lexicalScore[i] as number, semantic: cosines.get(key) as number };
+  return [...keywordScores].flatMap(([key, keywords]) => {
+    const candidate = { key, lexical: keywords, semantic: cosines.get(key) as number };
     return aboveFloor(candidate.lexical, candidate.semantic, floor) ? [candidate] : [];
   });
 }
