@@ -45,16 +45,22 @@ function randomDocs(count: number, seed: number): IndexableDoc[] {
   }));
 }
 
-/** One segment holding the documents under keys 0, 1, 2, … (so a hit's key is its document's position). */
-function snapshotOf(documents: readonly IndexableDoc[]): LexicalSnapshot {
-  const builder = new SegmentBuilder(DEFAULT_LEXICAL_PARAMS);
-  documents.forEach((doc, key) => builder.add(doc, key));
-  const segment = new MemorySegment(1, builder.finish());
+/**
+ * The documents under keys 0, 1, 2, … (so a hit's key is its document's position), in segments of
+ * `perSegment` documents each, one segment by default.
+ */
+function snapshotOf(documents: readonly IndexableDoc[], perSegment = documents.length): LexicalSnapshot {
+  const segments: MemorySegment[] = [];
+  for (let start = 0; start < documents.length; start += perSegment) {
+    const builder = new SegmentBuilder(DEFAULT_LEXICAL_PARAMS);
+    documents.slice(start, start + perSegment).forEach((doc, offset) => builder.add(doc, start + offset));
+    segments.push(new MemorySegment(segments.length + 1, builder.finish()));
+  }
   const keys = {
-    segments: new Uint32Array(documents.length).fill(1),
-    docs: Uint32Array.from(documents.keys()),
+    segments: Uint32Array.from(documents.keys(), (key) => Math.floor(key / perSegment) + 1),
+    docs: Uint32Array.from(documents.keys(), (key) => key % perSegment),
   };
-  return new LexicalSnapshot(DEFAULT_LEXICAL_PARAMS, [segment], keys, new Map());
+  return new LexicalSnapshot(DEFAULT_LEXICAL_PARAMS, segments, keys, new Map());
 }
 
 /**
@@ -298,16 +304,7 @@ test('stemming and accents: "models" finds "modelling", "Schrödinger" finds "Sc
 
 test('ranking that pauses between segments gives the same hits, pausing once between each two', async () => {
   // Three segments holding the same documents under the same keys as the one-segment index.
-  const segments = [0, 200, 400].map((start, i) => {
-    const builder = new SegmentBuilder(DEFAULT_LEXICAL_PARAMS);
-    docs.slice(start, start + 200).forEach((doc, offset) => builder.add(doc, start + offset));
-    return new MemorySegment(i + 1, builder.finish());
-  });
-  const keys = {
-    segments: Uint32Array.from(docs.keys(), (key) => Math.floor(key / 200) + 1),
-    docs: Uint32Array.from(docs.keys(), (key) => key % 200),
-  };
-  const segmented = new LexicalSnapshot(DEFAULT_LEXICAL_PARAMS, segments, keys, new Map());
+  const segmented = snapshotOf(docs, 200);
   for (const words of ['graph neural network', 'sparse dense retrieval model', 'policy']) {
     const resolved = resolveQuery(segmented, plainQuery(words), { today });
     let pauses = 0;
@@ -331,27 +328,17 @@ test('the top k over many windows and several segments equals every document sco
   const word = () => `w${Math.floor(Math.exp(next() * Math.log(5_000)))}`;
   const words = (n: number) => Array.from({ length: n }, word).join(' ');
   const count = 40_000;
-  const perSegment = Math.ceil(count / 3);
-  const builders = [0, 1, 2].map(() => new SegmentBuilder(DEFAULT_LEXICAL_PARAMS));
-  for (let key = 0; key < count; key++) {
-    (builders[Math.floor(key / perSegment)] as SegmentBuilder).add(
-      {
-        id: `z-${key}`,
-        title: words(3 + Math.floor(next() * 6)),
-        abstract: words(10 + Math.floor(next() * 40)),
-        authors: [],
-        categories: ['cs.LG'],
-        day: '2026-10-01',
-      },
-      key,
-    );
-  }
-  const segments = builders.map((builder, i) => new MemorySegment(i + 1, builder.finish()));
-  const keys = {
-    segments: Uint32Array.from({ length: count }, (_, key) => Math.floor(key / perSegment) + 1),
-    docs: Uint32Array.from({ length: count }, (_, key) => key % perSegment),
-  };
-  const snapshot = new LexicalSnapshot(DEFAULT_LEXICAL_PARAMS, segments, keys, new Map());
+  const snapshot = snapshotOf(
+    Array.from({ length: count }, (_, key) => ({
+      id: `z-${key}`,
+      title: words(3 + Math.floor(next() * 6)),
+      abstract: words(10 + Math.floor(next() * 40)),
+      authors: [],
+      categories: ['cs.LG'],
+      day: '2026-10-01',
+    })),
+    Math.ceil(count / 3),
+  );
   const everyKey = Array.from({ length: count }, (_, key) => key);
   for (let q = 0; q < 15; q++) {
     const query = plainQuery(words(2 + (q % 10)));
