@@ -52,6 +52,11 @@ export async function startSmtp(
         .catch(callback);
     },
   });
+  // A sender killed mid-conversation (as a test may do to a worker) resets its connection; smtp-server
+  // reports that as an error of the server, which would otherwise be uncaught. Any other error still is.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
