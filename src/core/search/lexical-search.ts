@@ -7,7 +7,7 @@
  * Scores are integers (bm25.SCORE_SCALE) until they leave this module; ties go to the smaller key, so the
  * ranking of a set of papers is the same whatever its segmentation.
  */
-import { type Bm25Scorer, idf, pseudoTf, SCORE_SCALE } from './bm25.js';
+import { type Bm25Scorer, FIELD_COUNT, FIELDS, fieldTf, idf, pseudoTf, SCORE_SCALE } from './bm25.js';
 import { BLOCK, type PostingList } from './postings-codec.js';
 import type { Query } from './query.js';
 import { authorTerm, categoryTerm, dayNumber, NO_DAY, type Segment } from './segment.js';
@@ -104,6 +104,8 @@ class Cursor {
   private block = -1;
   private length = 0;
   private at = 0;
+  /** The table that keeps this cursor's contributions by code and norm (Cursor.contributionOf). */
+  private table: ContributionTable = UNCACHED;
 
   constructor(
     readonly list: PostingList,
@@ -151,7 +153,16 @@ class Cursor {
       this.load(this.list.blockFor(target, this.block + 1));
       if (this.doc >= target) return this.doc;
     }
+    // Probes mostly move a few postings on: a few steps forward, then a binary search. The block's last
+    // document is at or after the target, so the steps stay in the block.
+    const { docs } = this;
     let low = this.at;
+    for (let steps = 0; steps < 8; steps++, low++) {
+      if ((docs[low] as number) >= target) {
+        this.at = low;
+        return (this.doc = docs[low] as number);
+      }
+    }
     let high = this.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
@@ -181,21 +192,25 @@ class Cursor {
     start: number,
     scores: Float64Array,
     found: Int32Array,
-    scorer: Bm25Scorer,
-    tfTable: Uint32Array,
-    norms: Uint8Array,
+    scoring: SegmentScoring,
   ): void {
-    const { docs, codes, idf, count } = this;
-    const { factors } = scorer;
+    const { docs, codes } = this;
+    const { norms, singleField } = scoring;
+    const { values, stamps, stamp } = this.table;
     while (this.doc <= end) {
       const length = this.length;
       let at = this.at;
       for (; at < length; at++) {
         const doc = docs[at] as number;
         if (doc > end) break;
+        // Cursor.contributionOf, with its table lookup written out for the hottest loop.
+        const code = codes[at] as number;
+        const field = code < CACHED_CODES ? (singleField[code] as number) : -1;
+        const key = field < 0 ? -1 : (code << 8) | (norms[doc * FIELD_COUNT + field] as number);
         const contribution =
-          scorer.contribution(pseudoTf(factors, tfTable[codes[at] as number] as number, norms, doc), idf) *
-          count;
+          key >= 0 && stamps[key] === stamp
+            ? (values[key] as number)
+            : this.contributionOf(code, doc, scoring);
         const slot = doc - start;
         const word = slot >>> 5;
         const bit = 1 << (slot & 31);
@@ -214,6 +229,40 @@ class Cursor {
     }
   }
 
+  /** The term's contribution to the current document. */
+  contribution(scoring: SegmentScoring): number {
+    return this.contributionOf(this.codes[this.at] as number, this.doc, scoring);
+  }
+
+  /**
+   * The term's contribution to a document with these per-field frequencies. Most postings have one of a
+   * few codes, for a frequency in one field only, so those contributions are kept by code and that field's
+   * norm as they are met: a posting then costs a lookup rather than BM25's arithmetic.
+   */
+  private contributionOf(code: number, doc: number, scoring: SegmentScoring): number {
+    const { scorer, tfTable, norms, singleField } = scoring;
+    const field = code < CACHED_CODES ? (singleField[code] as number) : -1;
+    if (field < 0 || this.table === UNCACHED) {
+      return (
+        scorer.contribution(pseudoTf(scorer.factors, tfTable[code] as number, norms, doc), this.idf) *
+        this.count
+      );
+    }
+    const key = (code << 8) | (norms[doc * FIELD_COUNT + field] as number);
+    const { values, stamps, stamp } = this.table;
+    if (stamps[key] === stamp) return values[key] as number;
+    stamps[key] = stamp;
+    return (values[key] =
+      scorer.contribution(pseudoTf(scorer.factors, tfTable[code] as number, norms, doc), this.idf) *
+      this.count);
+  }
+
+  /** Gives the cursor a table of its own for the rest of a synchronous ranking. */
+  keepContributionsIn(table: ContributionTable): void {
+    this.table = table;
+    table.stamp = nextStamp();
+  }
+
   /** The most the term adds to a document whose pseudo-frequency is at most `maxPseudo`. */
   private boundOfPseudo(maxPseudo: number): number {
     return (this.boundOf as (maxPseudo: number) => number)(maxPseudo) * this.count;
@@ -223,6 +272,65 @@ class Cursor {
   code(): number {
     return this.codes[this.at] as number;
   }
+}
+
+/** Codes below this many have their contributions kept per cursor (see Cursor.contributionOf). */
+const CACHED_CODES = 16;
+
+/**
+ * Contributions by code and norm; an entry holds a value only where its stamp is the table's, so that a
+ * table passes from one cursor to the next without being cleared.
+ */
+interface ContributionTable {
+  readonly values: Float64Array;
+  readonly stamps: Uint32Array;
+  stamp: number;
+}
+
+const newTable = (): ContributionTable => ({
+  values: new Float64Array(CACHED_CODES << 8),
+  stamps: new Uint32Array(CACHED_CODES << 8),
+  stamp: 0,
+});
+/** A cursor's table until a ranking gives it one: its entries never match its stamp, and none is written. */
+const UNCACHED: ContributionTable = { ...newTable(), stamps: new Uint32Array(CACHED_CODES << 8).fill(1) };
+/** Tables for the scoring lists of the segment being ranked, reused by every ranking (each is synchronous). */
+const CONTRIBUTION_TABLES: ContributionTable[] = [];
+let lastStamp = 0;
+
+function nextStamp(): number {
+  if (lastStamp === 0xffffffff) {
+    for (const table of CONTRIBUTION_TABLES) table.stamps.fill(0);
+    lastStamp = 0;
+  }
+  return ++lastStamp;
+}
+
+/** What scoring a segment's postings needs: the snapshot's scorer and the segment's tables. */
+interface SegmentScoring {
+  readonly scorer: Bm25Scorer;
+  readonly tfTable: Uint32Array;
+  readonly norms: Uint8Array;
+  /** For each of the first CACHED_CODES codes, the one field it has a frequency in; -1 for several. */
+  readonly singleField: Int8Array;
+}
+
+const singleFields = new WeakMap<Uint32Array, Int8Array>();
+
+function segmentScoring(scorer: Bm25Scorer, segment: Segment): SegmentScoring {
+  const { tfTable, norms } = segment;
+  let singleField = singleFields.get(tfTable);
+  if (!singleField) {
+    singleField = new Int8Array(CACHED_CODES).fill(-1);
+    for (let code = 0; code < Math.min(CACHED_CODES, tfTable.length); code++) {
+      const fields = FIELDS.map((_, field) => field).filter(
+        (field) => fieldTf(tfTable[code] as number, field) > 0,
+      );
+      if (fields.length === 1) singleField[code] = fields[0] as number;
+    }
+    singleFields.set(tfTable, singleField);
+  }
+  return { scorer, tfTable, norms, singleField };
 }
 
 /** A bounded heap of the best hits so far: higher score first, then the smaller key. */
@@ -365,14 +473,11 @@ function searchSegment(
   const lists = segmentLists(snapshot, position, resolved);
   if (!lists || lists.scoring.length === 0) return;
   const { segment, scoring, required, excluded, categories } = lists;
-  const { keys, days, norms, tfTable } = segment;
-  const { scorer } = snapshot;
-  const { factors } = scorer;
+  const { keys, days } = segment;
+  const segmentTables = segmentScoring(snapshot.scorer, segment);
+  scoring.forEach((list, i) => list.keepContributionsIn((CONTRIBUTION_TABLES[i] ??= newTable())));
   const datesFiltered = resolved.fromDay !== NO_DAY || resolved.toDay !== 2147483647;
   let threshold = top.threshold;
-  const contribution = (list: Cursor) =>
-    scorer.contribution(pseudoTf(factors, tfTable[list.code()] as number, norms, list.doc), list.idf) *
-    list.count;
 
   const passesFilters = (doc: number): boolean => {
     if (datesFiltered) {
@@ -406,7 +511,7 @@ function searchSegment(
       for (let i = n - 1; i >= 0; i--) {
         if (score + (bounds[i] as number) < threshold) break;
         const list = scoring[i] as Cursor;
-        if (list.seek(doc) === doc) score += contribution(list);
+        if (list.seek(doc) === doc) score += list.contribution(segmentTables);
       }
       offer(doc, score);
     }
@@ -462,7 +567,7 @@ function searchSegment(
     for (let j = essential; j < n; j++) {
       const list = scoring[order[j] as number] as Cursor;
       list.seek(windowStart);
-      list.addUpTo(windowEnd, windowStart, scores, found, scorer, tfTable, norms);
+      list.addUpTo(windowEnd, windowStart, scores, found, segmentTables);
     }
     for (let word = 0; word < WINDOW / 32; word++) {
       let bits = found[word] as number;
@@ -477,7 +582,7 @@ function searchSegment(
         for (let j = essential - 1; j >= 0; j--) {
           if (score + (reach[j] as number) < threshold) break;
           const list = scoring[order[j] as number] as Cursor;
-          if (list.seek(doc) === doc) score += contribution(list);
+          if (list.seek(doc) === doc) score += list.contribution(segmentTables);
         }
         if (score >= threshold) offer(doc, score);
       }
