@@ -390,6 +390,68 @@ test('vector searches that walk their graphs on the graph thread rank exactly as
   assert.deepEqual(await Promise.all(asked), expected);
 });
 
+test('a filter that accepts too many papers to score one by one is never tested row by row, on either thread', async (t) => {
+  const dir = tempDir(t);
+  const papers = await store(t, dir);
+  const next = random(41);
+  const rows = 3_000;
+  const records = Array.from({ length: rows }, (_, i) => paper(i, 1, next));
+  await papers.upsertPapers(records, '2026-01-01T00:00:00Z');
+  await papers.putEmbeddings(
+    'test-model',
+    records.map((record) => ({
+      paperId: record.id,
+      textHash: 'h',
+      vector: Float32Array.from({ length: 16 }, () => next() - 0.5),
+    })),
+  );
+  const folder = join(dir, 'index');
+  await buildIndex(papers, folder, ['test-model']);
+  const here = await readerOf(folder);
+  const graphs = startGraphThread();
+  const away = new SegmentedIndexReader(folder, { graphs });
+  t.after(() => [here, away].forEach((reader) => reader.close()));
+  await away.refresh();
+
+  // Few enough papers pass that no walk finds ten of them, so every search widens its walk to the end.
+  let tests = 0;
+  const passes = (key: number) => {
+    tests++;
+    return key % 400 === 7;
+  };
+  const broad: KeyFilter = Object.assign((key: number) => passes(key), { enumerate: () => null });
+  const testedRowByRow: KeyFilter = (key: number) => passes(key);
+  const passing = Array.from({ length: rows }, (_, key) => key).filter((key) => key % 400 === 7);
+  for (let q = 0; q < 5; q++) {
+    const query = Float32Array.from({ length: 16 }, () => next() - 0.5);
+    const vectors = [here, away].map((reader) => reader.current()?.vectors('test-model'));
+    const [sync, async] = vectors;
+    assert.ok(sync && async);
+
+    // Without a list of what it accepts, the filter's papers are all found and scored exactly.
+    tests = 0;
+    const exact = sync.search(query, 10, testedRowByRow);
+    assert.ok(tests >= rows, `${tests} tests`);
+    assert.deepEqual(
+      exact.map((hit) => hit.key).sort((a, b) => a - b),
+      passing.filter((key) => sync.vector(key) !== null),
+    );
+    assert.deepEqual(await async.searchAsync(query, 10, testedRowByRow), exact);
+
+    // A broad filter takes what the widest walk found, and is tested only on the rows the walks found.
+    for (const search of [() => sync.search(query, 10, broad), () => async.searchAsync(query, 10, broad)]) {
+      tests = 0;
+      const hits = await search();
+      assert.ok(tests < rows, `${tests} tests for ${rows} rows`);
+      assert.ok(hits.every((hit) => passes(hit.key)));
+      assert.deepEqual(
+        hits,
+        exact.filter((hit) => hits.some((found) => found.key === hit.key)),
+      );
+    }
+  }
+});
+
 test('posting lists prefetched for a query are served from memory, without reading the file again', async (t) => {
   const dir = tempDir(t);
   const papers = await store(t, dir);

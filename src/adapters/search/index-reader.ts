@@ -20,6 +20,7 @@ import {
 } from './index-folder.js';
 import { FileSegment, PostingCache } from './segment-files.js';
 import {
+  bestFirst,
   DEFAULT_VECTOR_OPTIONS,
   EXACT_FALLBACK_ROWS,
   VectorSegment,
@@ -57,34 +58,60 @@ class SegmentedVectors implements VectorSnapshot {
     return this.keys.segments[key] === segment.id && this.keys.docs[key] === row;
   }
 
+  /**
+   * A filter that lists the papers it accepts is answered by scoring them all, when they are few. One that
+   * could list them and did not (a required word or a category of many papers) is broad: its papers are
+   * too many to score one by one, and no segment tests its rows one by one for it either (a probe of the
+   * posting lists per row, over millions of rows, took seconds).
+   */
   search(query: Float32Array, k: number, accept: KeyFilter | null) {
     const listed = accept?.enumerate?.(EXACT_FALLBACK_ROWS);
-    if (listed) return this.exactAmong(listed, query, k);
+    if (listed)
+      return this.ranked(
+        listed,
+        listed.map((key) => this.vector(key)),
+        query,
+        k,
+      );
+    const broad = accept?.enumerate !== undefined;
     return this.merged(
-      this.segments.map((segment) => segment.search(query, k, this.rowFilter(segment, accept))),
+      this.segments.map((segment) => segment.search(query, k, this.rowFilter(segment, accept), broad)),
       k,
     );
   }
 
+  /**
+   * The same ranking, with the graph walks and the reads of rows off the event loop: every walk, a filter's
+   * wider ones included, is the graph thread's, and rows scored here are read on libuv's pool. A thread that
+   * failed leaves the segment to be searched here as before.
+   */
   async searchAsync(query: Float32Array, k: number, accept: KeyFilter | null) {
     const graphs = this.graphs;
     if (!graphs) return this.search(query, k, accept);
     const listed = accept?.enumerate?.(EXACT_FALLBACK_ROWS);
-    if (listed) return this.exactAmong(listed, query, k);
+    if (listed) return this.ranked(listed, await this.vectorsAsync(listed), query, k);
+    const broad = accept?.enumerate !== undefined;
     const found = await Promise.all(
       this.segments.map(async (segment) => {
         const accepted = this.rowFilter(segment, accept);
         const first = segment.firstRound(query, k);
         if (!first) return [];
-        // A first walk on the graph thread settles almost every search; a filter that drops too many of
-        // its rows, or a thread that failed, is searched here as before.
-        const scored = await graphs
-          .search(segment.graphFile, first.graphQuery, query, first.asked)
-          .catch(() => null);
-        return (
-          (scored && segment.settleScored(scored, first.asked, k, accepted)) ??
-          segment.search(query, k, accepted)
-        );
+        for (let asked = first.asked; ; asked = Math.min(asked * 4, segment.count)) {
+          const scored = await graphs
+            .search(segment.graphFile, first.graphQuery, query, asked)
+            .catch(() => null);
+          if (!scored) return segment.search(query, k, accepted, broad);
+          const settled = segment.settleScored(scored, asked, k, accepted);
+          if (settled) return settled;
+          if (asked >= segment.widestWalk) {
+            const rows = broad ? null : segment.acceptedRows(accepted);
+            if (rows) return segment.rescoreAsync(rows, query, k);
+            return bestFirst(
+              scored.filter((hit) => accepted(hit.row)),
+              k,
+            );
+          }
+        }
       }),
     );
     return this.merged(found, k);
@@ -104,10 +131,15 @@ class SegmentedVectors implements VectorSnapshot {
   }
 
   /** A narrow filter's few keys, each scored exactly: no graph walk that most candidates fail. */
-  private exactAmong(keys: readonly number[], query: Float32Array, k: number) {
+  private ranked(
+    keys: readonly number[],
+    vectors: readonly (Float32Array | null)[],
+    query: Float32Array,
+    k: number,
+  ) {
     return keys
-      .flatMap((key) => {
-        const vector = this.vector(key);
+      .flatMap((key, i) => {
+        const vector = vectors[i];
         return vector ? [{ key, score: dotProduct(vector, query) }] : [];
       })
       .sort((a, b) => b.score - a.score || a.key - b.key)

@@ -116,7 +116,7 @@ export function newGraph(dims: number, expansion: number): Index {
 
 const clamp = (value: number) => Math.max(-1, Math.min(1, value));
 
-const bestFirst = (hits: VectorHit[], k: number) =>
+export const bestFirst = (hits: VectorHit[], k: number) =>
   hits.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
 
 export class VectorSegment {
@@ -222,19 +222,49 @@ export class VectorSegment {
     };
   }
 
-  /** The k rows most like the query among those `accept` lets through, re-scored exactly. */
-  search(query: Float32Array, k: number, accept: (row: number) => boolean): VectorHit[] {
+  /**
+   * The k rows most like the query among those `accept` lets through, re-scored exactly. A filter that
+   * drops too many of a walk's rows asks for walks four times wider, up to `widestWalk`; then the rows it
+   * accepts are scored one by one when they are few, unless the filter is `broad` (known to accept too many
+   * papers for that), and otherwise the widest walk's are the answer.
+   */
+  search(query: Float32Array, k: number, accept: (row: number) => boolean, broad = false): VectorHit[] {
     const first = this.firstRound(query, k);
     if (!first) return [];
-    const { expansionSearch } = this.options;
-    for (let wanted = first.asked; ; wanted *= 4) {
-      const asked = Math.min(wanted, this.count);
+    for (let asked = first.asked; ; asked = Math.min(asked * 4, this.count)) {
       const found = [...this.graph.search(first.graphQuery, asked, 1).keys].map(Number);
       const settled = this.settle(found, asked, query, k, accept);
       if (settled) return settled;
-      if (wanted >= Math.max(expansionSearch, 1024))
-        return this.exactAmongAccepted(query, k, accept, found.filter(accept));
+      if (asked >= this.widestWalk) {
+        return this.rescore((!broad && this.acceptedRows(accept)) || found.filter(accept), query, k);
+      }
     }
+  }
+
+  /** The widest walk a filtered search asks for. */
+  get widestWalk(): number {
+    return Math.max(this.options.expansionSearch, 1024);
+  }
+
+  /**
+   * Every row the filter accepts, or null past EXACT_FALLBACK_ROWS. It tests each row: for filters that
+   * cannot list what they accept from posting lists (dates, excluded words), whose tests are cheap.
+   */
+  acceptedRows(accept: (row: number) => boolean): number[] | null {
+    const accepted: number[] = [];
+    for (let row = 0; row < this.count; row++) {
+      if (accept(row) && accepted.push(row) > EXACT_FALLBACK_ROWS) return null;
+    }
+    return accepted;
+  }
+
+  /** `rescore`, with the rows read on libuv's pool. */
+  async rescoreAsync(rows: readonly number[], query: Float32Array, k: number): Promise<VectorHit[]> {
+    const vectors = await Promise.all(rows.map((row) => this.vectorAsync(row)));
+    return bestFirst(
+      rows.map((row, i) => ({ row, score: dotProduct(vectors[i] as Float32Array, query) })),
+      k,
+    );
   }
 
   /**
@@ -284,21 +314,6 @@ export class VectorSegment {
       rows.map((row) => ({ row, score: this.similarity(row, query) })),
       k,
     );
-  }
-
-  private exactAmongAccepted(
-    query: Float32Array,
-    k: number,
-    accept: (row: number) => boolean,
-    graphRows: readonly number[],
-  ): VectorHit[] {
-    const accepted: number[] = [];
-    for (let row = 0; row < this.count; row++) {
-      if (!accept(row)) continue;
-      accepted.push(row);
-      if (accepted.length > EXACT_FALLBACK_ROWS) return this.rescore(graphRows, query, k);
-    }
-    return this.rescore(accepted, query, k);
   }
 
   close(): void {
