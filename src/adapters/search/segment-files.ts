@@ -155,8 +155,7 @@ export class FileSegment implements Segment {
 
   /** The list's bytes, read from disk unless the segment's postings are resident. */
   postingBytes(ordinal: number): Uint8Array {
-    const start = this.postingOffsets[ordinal] as number;
-    const length = (this.postingOffsets[ordinal + 1] as number) - start;
+    const { start, length } = this.postingRange(ordinal);
     if (this.resident) return this.resident.subarray(start, start + length);
     const bytes = Buffer.allocUnsafe(length);
     let read = 0;
@@ -179,19 +178,27 @@ export class FileSegment implements Segment {
     await Promise.all(
       terms.map(async (term) => {
         const ordinal = this.terms.ordinal(term);
-        const key = `${this.id}:${ordinal}`;
-        if (ordinal < 0 || this.cache.get(key)) return;
-        const start = this.postingOffsets[ordinal] as number;
-        const bytes = Buffer.allocUnsafe((this.postingOffsets[ordinal + 1] as number) - start);
+        if (ordinal < 0 || this.cache.get(this.cacheKey(ordinal))) return;
+        const { start, length } = this.postingRange(ordinal);
+        const bytes = Buffer.allocUnsafe(length);
         await readFullyAt(fd, bytes, start, fileOf(this.dir, this.id, 'post'));
-        this.cache.set(key, new PostingList(bytes, this.dfs[ordinal] as number));
+        this.cache.set(this.cacheKey(ordinal), new PostingList(bytes, this.dfs[ordinal] as number));
       }),
     );
   }
 
+  private postingRange(ordinal: number): { start: number; length: number } {
+    const start = this.postingOffsets[ordinal] as number;
+    return { start, length: (this.postingOffsets[ordinal + 1] as number) - start };
+  }
+
+  private cacheKey(ordinal: number): string {
+    return `${this.id}:${ordinal}`;
+  }
+
   postings(ordinal: number): PostingList {
     if (this.resident) return new PostingList(this.postingBytes(ordinal), this.dfs[ordinal] as number);
-    const key = `${this.id}:${ordinal}`;
+    const key = this.cacheKey(ordinal);
     let found = this.cache.get(key);
     if (!found) {
       found = new PostingList(this.postingBytes(ordinal), this.dfs[ordinal] as number);

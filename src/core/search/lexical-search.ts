@@ -240,21 +240,21 @@ class Cursor {
    * norm as they are met: a posting then costs a lookup rather than BM25's arithmetic.
    */
   private contributionOf(code: number, doc: number, scoring: SegmentScoring): number {
-    const { scorer, tfTable, norms, singleField } = scoring;
-    const field = code < CACHED_CODES ? (singleField[code] as number) : -1;
-    if (field < 0 || this.table === UNCACHED) {
-      return (
-        scorer.contribution(pseudoTf(scorer.factors, tfTable[code] as number, norms, doc), this.idf) *
-        this.count
-      );
-    }
-    const key = (code << 8) | (norms[doc * FIELD_COUNT + field] as number);
+    const field = code < CACHED_CODES && this.table !== UNCACHED ? (scoring.singleField[code] as number) : -1;
+    if (field < 0) return this.computed(code, doc, scoring);
+    const key = (code << 8) | (scoring.norms[doc * FIELD_COUNT + field] as number);
     const { values, stamps, stamp } = this.table;
     if (stamps[key] === stamp) return values[key] as number;
     stamps[key] = stamp;
-    return (values[key] =
+    return (values[key] = this.computed(code, doc, scoring));
+  }
+
+  /** BM25's arithmetic for one posting, which contributionOf keeps what it can of. */
+  private computed(code: number, doc: number, { scorer, tfTable, norms }: SegmentScoring): number {
+    return (
       scorer.contribution(pseudoTf(scorer.factors, tfTable[code] as number, norms, doc), this.idf) *
-      this.count);
+      this.count
+    );
   }
 
   /** Gives the cursor a table of its own for the rest of a synchronous ranking. */
@@ -266,11 +266,6 @@ class Cursor {
   /** The most the term adds to a document whose pseudo-frequency is at most `maxPseudo`. */
   private boundOfPseudo(maxPseudo: number): number {
     return (this.boundOf as (maxPseudo: number) => number)(maxPseudo) * this.count;
-  }
-
-  /** The per-field frequencies of the current posting, packed. */
-  code(): number {
-    return this.codes[this.at] as number;
   }
 }
 
@@ -613,17 +608,14 @@ export function scoresResolved(
   });
   for (const [position, docs] of bySegment) {
     const segment = snapshot.segments[position] as Segment;
+    const segmentTables = segmentScoring(snapshot.scorer, segment);
     docs.sort((a, b) => a.doc - b.doc);
     for (const { term, idf, count } of scoring) {
       const ordinal = segment.ordinal(term);
       if (ordinal < 0) continue;
       const list = new Cursor(segment.postings(ordinal), idf, count, 0, null);
       for (const { doc, i } of docs) {
-        if (list.seek(doc) !== doc) continue;
-        const tf = segment.tfTable[list.code()] as number;
-        scores[i]! +=
-          snapshot.scorer.contribution(pseudoTf(snapshot.scorer.factors, tf, segment.norms, doc), idf) *
-          count;
+        if (list.seek(doc) === doc) scores[i]! += list.contribution(segmentTables);
       }
     }
   }
