@@ -695,20 +695,22 @@ export function makeDocFilter(snapshot: LexicalSnapshot, resolved: ResolvedQuery
     }
     return lists;
   };
-  const passes = (position: number, doc: number): boolean => {
+  /** `holds(list, doc)`: whether the list has the document; the lists' filter tests documents in any order. */
+  const passes = (position: number, doc: number, holds: ListHolds): boolean => {
     if (dated) {
       const day = (snapshot.segments[position] as Segment).days[doc] as number;
       if (day === NO_DAY || day < resolved.fromDay || day > resolved.toDay) return false;
     }
     const { required, excluded, anyOf } = listsAt(position);
     if (required === null || anyOf === null) return false;
-    if (!required.every((list) => list.contains(doc, scratch))) return false;
-    if (excluded.some((list) => list.contains(doc, scratch))) return false;
-    return anyOf.length === 0 || anyOf.some((list) => list.contains(doc, scratch));
+    if (!required.every((list) => holds(list, doc))) return false;
+    if (excluded.some((list) => holds(list, doc))) return false;
+    return anyOf.length === 0 || anyOf.some((list) => holds(list, doc));
   };
+  const holdsAnywhere: ListHolds = (list, doc) => list.contains(doc, scratch);
   const filter: KeyFilter = (key) => {
     const position = snapshot.positionOf(key);
-    return position >= 0 && passes(position, snapshot.docOf(key));
+    return position >= 0 && passes(position, snapshot.docOf(key), holdsAnywhere);
   };
   if (resolved.required.length > 0 || resolved.anyOf.length > 0) {
     filter.enumerate = (limit) => enumerateAccepted(snapshot, listsAt, passes, limit);
@@ -716,14 +718,18 @@ export function makeDocFilter(snapshot: LexicalSnapshot, resolved: ResolvedQuery
   return filter;
 }
 
+type ListHolds = (list: PostingList, doc: number) => boolean;
+
 /**
  * The live keys that pass, found by walking each segment's shortest required list (or its categories'
  * lists) rather than every document; null past `limit`. Lists much longer than the limit are not decoded.
+ * The documents of a walked list come in increasing order, so the other lists are tested with cursors that
+ * only move forward, each block decoded once, rather than a binary search and a block's decoding per test.
  */
 function enumerateAccepted(
   snapshot: LexicalSnapshot,
   listsAt: (position: number) => SegmentLists,
-  passes: (position: number, doc: number) => boolean,
+  passes: (position: number, doc: number, holds: ListHolds) => boolean,
   limit: number,
 ): number[] | null {
   const drivers = snapshot.segments.map((_, position) => {
@@ -738,8 +744,15 @@ function enumerateAccepted(
   for (const [position, lists] of drivers.entries()) {
     const segment = snapshot.segments[position] as Segment;
     for (const list of lists) {
+      const cursors = new Map<PostingList, Cursor>();
+      const holdsInOrder: ListHolds = (other, doc) => {
+        if (other === list) return true;
+        let cursor = cursors.get(other);
+        if (!cursor) cursors.set(other, (cursor = new Cursor(other, 0, 0, 0, null)));
+        return cursor.seek(doc) === doc;
+      };
       for (const doc of list.decodeAll().docs) {
-        if (!snapshot.isLive(position, doc) || !passes(position, doc)) continue;
+        if (!snapshot.isLive(position, doc) || !passes(position, doc, holdsInOrder)) continue;
         keys.add(segment.keys[doc] as number);
         if (keys.size > limit) return null;
       }
