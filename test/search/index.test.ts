@@ -14,6 +14,7 @@ import {
 import { IndexFolderLocation } from '../../src/adapters/search/index-location.js';
 import { startGraphThread } from '../../src/adapters/search/graph-thread.js';
 import { SegmentedIndexReader } from '../../src/adapters/search/index-reader.js';
+import { readInTurns } from '../../src/adapters/search/vector-segments.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/store.js';
 import {
   lexicalSearch,
@@ -450,6 +451,34 @@ test('a filter that accepts too many papers to score one by one is never tested 
       );
     }
   }
+});
+
+test('the rows of a narrow filter are read a bounded number at a time, the event loop turning between them', async () => {
+  const rows = Array.from({ length: 1_000 }, (_, i) => i);
+  let issued = 0;
+  let inFlight = 0;
+  let most = 0;
+  let issuedWhenTheLoopTurned = -1;
+  setImmediate(() => (issuedWhenTheLoopTurned = issued));
+  const read = (row: number) => {
+    issued++;
+    most = Math.max(most, ++inFlight);
+    return new Promise<number>((resolve) =>
+      setImmediate(() => {
+        inFlight--;
+        resolve(row * 2);
+      }),
+    );
+  };
+  assert.deepEqual(
+    await readInTurns(rows, read),
+    rows.map((row) => row * 2),
+  );
+  assert.ok(most > 1 && most < rows.length, `at most ${most} reads in flight`);
+  assert.ok(
+    issuedWhenTheLoopTurned >= 0 && issuedWhenTheLoopTurned < rows.length,
+    `${issuedWhenTheLoopTurned} reads issued before the event loop turned`,
+  );
 });
 
 test('posting lists prefetched for a query are served from memory, without reading the file again', async (t) => {

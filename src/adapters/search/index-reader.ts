@@ -23,6 +23,7 @@ import {
   bestFirst,
   DEFAULT_VECTOR_OPTIONS,
   EXACT_FALLBACK_ROWS,
+  readInTurns,
   VectorSegment,
   type GraphSearcher,
   type VectorHit,
@@ -152,8 +153,9 @@ class SegmentedVectors implements VectorSnapshot {
   }
 
   vectorsAsync(keys: readonly number[]): Promise<(Float32Array | null)[]> {
-    return Promise.all(
-      keys.map((key) => this.segmentOf(key)?.vectorAsync(this.keys.docs[key] as number) ?? null),
+    return readInTurns(
+      keys,
+      (key) => this.segmentOf(key)?.vectorAsync(this.keys.docs[key] as number) ?? Promise.resolve(null),
     );
   }
 

@@ -47,6 +47,21 @@ const RESIDENT_ROWS = 32 * 1024 * 1024;
 /** A narrow filter is answered by scoring every accepted row when no more than this many are accepted. */
 export const EXACT_FALLBACK_ROWS = 20_000;
 
+/**
+ * Reads issued in one turn of the event loop. A narrow filter scores up to EXACT_FALLBACK_ROWS rows; issuing
+ * them all at once held the event loop for about 100 ms at 2.6M papers, the reads only being queued.
+ */
+const READS_PER_TURN = 256;
+
+/** `read` of every item, at most READS_PER_TURN in flight, the event loop free between them. */
+export async function readInTurns<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += READS_PER_TURN) {
+    results.push(...(await Promise.all(items.slice(start, start + READS_PER_TURN).map(read))));
+  }
+  return results;
+}
+
 export interface VectorHit {
   row: number;
   score: number;
@@ -260,7 +275,7 @@ export class VectorSegment {
 
   /** `rescore`, with the rows read on libuv's pool. */
   async rescoreAsync(rows: readonly number[], query: Float32Array, k: number): Promise<VectorHit[]> {
-    const vectors = await Promise.all(rows.map((row) => this.vectorAsync(row)));
+    const vectors = await readInTurns(rows, (row) => this.vectorAsync(row));
     return bestFirst(
       rows.map((row, i) => ({ row, score: dotProduct(vectors[i] as Float32Array, query) })),
       k,
