@@ -16,6 +16,7 @@ import {
   scoresResolved,
   searchResolved,
   searchResolvedPausing,
+  type Pausing,
 } from '../core/search/lexical-search.js';
 import { moreLikeThis } from '../core/search/more-like-this.js';
 import { correctQuery, type SpellingCorrection } from '../core/search/spelling.js';
@@ -90,6 +91,21 @@ type Semantic = { embedder: Embedder; vectors: VectorSnapshot };
 
 /** A turn of the event loop, so that messages from other threads are taken in. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How long a keyword ranking runs before it lets the event loop take other work. */
+const RANKING_SLICE_MS = 10;
+
+/** Pauses for a ranking: at each of its segments, and once it has run for a slice since the last. */
+function slicedPausing(): Pausing {
+  let since = performance.now();
+  return {
+    pause: async () => {
+      await nextTurn();
+      since = performance.now();
+    },
+    due: () => performance.now() - since >= RANKING_SLICE_MS,
+  };
+}
 
 export class SearchService {
   private readonly queryVectors = new Map<string, Promise<Float32Array>>();
@@ -231,7 +247,8 @@ export class SearchService {
     // no paper contains match nothing.
     if (queryText(query).trim() === '') return browse(lexical, accept, depth);
     if (resolved.scoring.length === 0 && (!semantic || mode === 'lexical')) return [];
-    if (!semantic || !queryVectorPromise) return searchResolved(lexical, resolved, depth);
+    if (!semantic || !queryVectorPromise)
+      return searchResolvedPausing(lexical, resolved, depth, slicedPausing());
     const floor = semantic.embedder.settings.semanticFloor;
     if (mode === 'semantic') {
       const hits = await semantic.vectors.searchAsync(await queryVectorPromise, depth, accept);
@@ -251,7 +268,7 @@ export class SearchService {
       semantic.vectors.searchAsync(vector, fusionDepth, accept),
     );
     semanticSearch.catch(() => undefined);
-    const lexicalHits = await searchResolvedPausing(lexical, resolved, fusionDepth, nextTurn);
+    const lexicalHits = await searchResolvedPausing(lexical, resolved, fusionDepth, slicedPausing());
     const queryVector = await queryVectorPromise;
     const semanticHits = await semanticSearch;
     const candidates = await scoredCandidates(

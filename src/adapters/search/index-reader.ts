@@ -290,8 +290,8 @@ export class SegmentedIndexReader implements SearchIndexReader {
 
   /**
    * Closes the segments the new generation no longer uses. A search still running on the old snapshot
-   * finishes first: its only waits are its graph walks and a turn of the event loop between lexical
-   * segments, milliseconds each, and closing waits 30 s.
+   * finishes first: its only waits are its graph walks and turns of the event loop between lexical
+   * segments and slices of a long ranking, milliseconds each, and closing waits 30 s.
    */
   private release(previous: Loaded, next: Loaded): void {
     const keptLexical = new Set(next.lexical);

@@ -431,27 +431,41 @@ export function searchResolved(snapshot: LexicalSnapshot, resolved: ResolvedQuer
   if (resolved.impossible || resolved.scoring.length === 0) return [];
   const top = new TopK(k);
   for (let position = 0; position < snapshot.segments.length; position++) {
-    searchSegment(snapshot, position, resolved, top);
+    const steps = searchSegment(snapshot, position, resolved, top);
+    while (!steps.next(false).done);
   }
   return scaled(top);
 }
 
+/** When a ranking that may pause does: `due` says whether it has run long enough, `pause` awaits a turn. */
+export interface Pausing {
+  pause(): Promise<void>;
+  due(): boolean;
+}
+
 /**
- * The same ranking as `searchResolved`, with `pause` awaited between segments: a caller whose other half
- * of a search waits on another thread (a query's vector, then its graph walk) lets that reply be taken in
- * and passed on while the keywords rank, instead of after.
+ * The same ranking as `searchResolved`, pausing between segments, and within a segment between windows once
+ * `due`: the caller's event loop is never held for more than a window past that, however long the query
+ * (a pasted abstract of common words ranked for 130 ms in one segment of a million papers). Pausing between
+ * segments also lets a caller whose other half of a search waits on another thread (a query's vector, then
+ * its graph walk) take that reply in and pass it on while the keywords rank, instead of after.
  */
 export async function searchResolvedPausing(
   snapshot: LexicalSnapshot,
   resolved: ResolvedQuery,
   k: number,
-  pause: () => Promise<void>,
+  { pause, due }: Pausing,
 ): Promise<LexicalHit[]> {
   if (resolved.impossible || resolved.scoring.length === 0) return [];
   const top = new TopK(k);
   for (let position = 0; position < snapshot.segments.length; position++) {
     if (position > 0) await pause();
-    searchSegment(snapshot, position, resolved, top);
+    const steps = searchSegment(snapshot, position, resolved, top);
+    let paused = false;
+    while (!steps.next(paused).done) {
+      paused = due();
+      if (paused) await pause();
+    }
   }
   return scaled(top);
 }
@@ -459,18 +473,25 @@ export async function searchResolvedPausing(
 const scaled = (top: TopK): LexicalHit[] =>
   top.sorted().map((hit) => ({ key: hit.key, score: hit.score / SCORE_SCALE }));
 
-function searchSegment(
+/**
+ * One segment's part of a ranking, a step at a time: it yields between windows (and every WINDOW documents
+ * of a required list), where its scratch is clear, and is told on resuming whether it paused there. Another
+ * ranking may then have used the shared contribution tables, so its lists take them afresh.
+ */
+function* searchSegment(
   snapshot: LexicalSnapshot,
   position: number,
   resolved: ResolvedQuery,
   top: TopK,
-): void {
+): Generator<void, void, boolean> {
   const lists = segmentLists(snapshot, position, resolved);
   if (!lists || lists.scoring.length === 0) return;
   const { segment, scoring, required, excluded, categories } = lists;
   const { keys, days } = segment;
   const segmentTables = segmentScoring(snapshot.scorer, segment);
-  scoring.forEach((list, i) => list.keepContributionsIn((CONTRIBUTION_TABLES[i] ??= newTable())));
+  const takeTables = () =>
+    scoring.forEach((list, i) => list.keepContributionsIn((CONTRIBUTION_TABLES[i] ??= newTable())));
+  takeTables();
   const datesFiltered = resolved.fromDay !== NO_DAY || resolved.toDay !== 2147483647;
   let threshold = top.threshold;
 
@@ -500,7 +521,9 @@ function searchSegment(
   if (required.length > 0) {
     required.sort((a, b) => a.list.count - b.list.count);
     const [driver, ...others] = required as [Cursor, ...Cursor[]];
+    let steps = 0;
     for (let doc = driver.seek(0); doc !== Infinity; doc = driver.seek(doc + 1)) {
+      if (++steps % WINDOW === 0 && (yield)) takeTables();
       if (!others.every((list) => list.seek(doc) === doc)) continue;
       let score = 0;
       for (let i = n - 1; i >= 0; i--) {
@@ -527,6 +550,7 @@ function searchSegment(
   const found = WINDOW_FOUND;
   let windowStart = 0;
   while ((bounds[n - 1] as number) >= threshold) {
+    if (windowStart > 0 && (yield)) takeTables();
     const windowEnd = windowStart + WINDOW - 1;
     let total = 0;
     let more = false;
@@ -586,7 +610,10 @@ function searchSegment(
   }
 }
 
-/** Documents per window of the disjunction scorer, and its scratch (a search runs to its end synchronously). */
+/**
+ * Documents per window of the disjunction scorer, and its scratch, shared by every ranking: it is clear
+ * between windows, the only places where a ranking pauses.
+ */
 const WINDOW = 4096;
 const WINDOW_SCORES = new Float64Array(WINDOW);
 const WINDOW_FOUND = new Int32Array(WINDOW / 32);

@@ -308,8 +308,11 @@ test('ranking that pauses between segments gives the same hits, pausing once bet
   for (const words of ['graph neural network', 'sparse dense retrieval model', 'policy']) {
     const resolved = resolveQuery(segmented, plainQuery(words), { today });
     let pauses = 0;
-    const paused = await searchResolvedPausing(segmented, resolved, 20, async () => {
-      pauses++;
+    const paused = await searchResolvedPausing(segmented, resolved, 20, {
+      pause: async () => {
+        pauses++;
+      },
+      due: () => false,
     });
     assert.equal(pauses, 2);
     assert.deepEqual(paused, searchResolved(segmented, resolved, 20));
@@ -317,7 +320,7 @@ test('ranking that pauses between segments gives the same hits, pausing once bet
   }
 });
 
-test('the top k over many windows and several segments equals every document scored exhaustively', () => {
+test('the top k over many windows and several segments equals every document scored exhaustively, paused or not', async () => {
   // 40,000 documents of words with log-uniform ranks (Zipf-like) over 3 segments: lists dense and sparse,
   // the disjunction scored over many windows, and the threshold carried from one segment to the next.
   let state = 5;
@@ -350,5 +353,34 @@ test('the top k over many windows and several segments equals every document sco
     for (const k of [1, 10, 50]) {
       assert.deepEqual(searchResolved(snapshot, resolved, k), exhaustive.slice(0, k));
     }
+    // Paused between every two windows, with another ranking run in each pause (which takes the shared
+    // contribution tables and window scratch): the same top k.
+    const other = resolveQuery(snapshot, plainQuery(words(8)), { today });
+    let pauses = 0;
+    const interleaved = {
+      pause: async () => {
+        pauses++;
+        searchResolved(snapshot, other, 10);
+      },
+      due: () => true,
+    };
+    assert.deepEqual(
+      await searchResolvedPausing(snapshot, resolved, 50, interleaved),
+      exhaustive.slice(0, 50),
+    );
+    assert.ok(pauses > 2, `${pauses} pauses: within segments, not only between them`);
   }
+  // A required word of thousands of documents per segment pauses along its list too.
+  const required = resolveQuery(snapshot, parseQuery(`+w1 ${words(6)}`), { today });
+  assert.deepEqual(required.required, [analyze('w1')[0]]);
+  let pauses = 0;
+  const paused = await searchResolvedPausing(snapshot, required, 50, {
+    pause: async () => {
+      pauses++;
+      searchResolved(snapshot, resolveQuery(snapshot, plainQuery(words(8)), { today }), 10);
+    },
+    due: () => true,
+  });
+  assert.ok(paused.length === 50 && pauses > 2, `${paused.length} hits, ${pauses} pauses`);
+  assert.deepEqual(paused, searchResolved(snapshot, required, 50));
 });
