@@ -14,7 +14,6 @@ import {
   resolveQuery,
   type ResolvedQuery,
   scoresResolved,
-  searchResolved,
   searchResolvedPausing,
   type Pausing,
 } from '../core/search/lexical-search.js';
@@ -375,7 +374,9 @@ export async function rankSimilar(
   const semanticSearch = semantic?.vectors.searchAsync(semantic.vector, options.depth, (key) => key !== self);
   semanticSearch?.catch(() => undefined);
   await options.prefetch?.(query.scoring.map((entry) => entry.term));
-  const lexicalHits = searchResolved(lexical, query, options.depth + 1).filter((hit) => hit.key !== self);
+  const lexicalHits = (
+    await searchResolvedPausing(lexical, query, options.depth + 1, slicedPausing())
+  ).filter((hit) => hit.key !== self);
   if (!semantic || !semanticSearch) return lexicalHits.slice(0, options.depth);
   const { vectors, vector, settings } = semantic;
   const semanticHits = await semanticSearch;
