@@ -722,7 +722,7 @@ export function makeDocFilter(snapshot: LexicalSnapshot, resolved: ResolvedQuery
     }
     return lists;
   };
-  /** `holds(list, doc)`: whether the list has the document; the lists' filter tests documents in any order. */
+  /** `holds` says whether a list has the document: a lookup for keys tested in any order, cursors in order. */
   const passes = (position: number, doc: number, holds: ListHolds): boolean => {
     if (dated) {
       const day = (snapshot.segments[position] as Segment).days[doc] as number;
