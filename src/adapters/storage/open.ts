@@ -10,6 +10,8 @@ import { SqliteStore } from './sqlite/store.js';
 export interface OpenStoreOptions {
   /** For read-only commands: a missing database file is an error, not a new empty one. */
   mustExist?: boolean;
+  /** For servers: a SQLite store reads pages of papers on a thread of its own (sqlite/paper-reader.ts). */
+  readPapersOnThread?: boolean;
 }
 
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<PaperStore> {
@@ -33,7 +35,7 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
   }
   try {
     mkdirSync(dirname(location), { recursive: true });
-    return new SqliteStore(location);
+    return new SqliteStore(location, { readPapersOnThread: options.readPapersOnThread });
   } catch (error) {
     throw new OpenPapersError(
       'OP_ERR_STORE',

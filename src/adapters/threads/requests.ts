@@ -1,6 +1,6 @@
 /**
  * Requests to a worker thread, each answered by the one reply that repeats its id: the mechanism the
- * embedding thread and the graph thread share. The thread holds the process only while a request is
+ * embedding, graph and paper reader threads share. The thread holds the process only while a request is
  * pending (or while `busy` says so), so that an idle thread never keeps a finished command or a stopping
  * server alive; once the thread stops, every pending request and every later one rejects.
  */

@@ -23,7 +23,7 @@ export interface ServeOptions {
 }
 
 export async function serveCommand(options: ServeOptions, config: Config): Promise<void> {
-  const store = await openStore(config.dbPath, { mustExist: true });
+  const store = await openStore(config.dbPath, { mustExist: true, readPapersOnThread: true });
   // Requests read the published index; the builder (another process) keeps it up to date. Like the model,
   // vector searches walk their graphs on a thread of their own.
   const index = indexLocation(config, { graphs: startGraphThread() }).openReader();

@@ -29,7 +29,9 @@ import type {
 } from '../../../app/ports.js';
 import { SqliteDigests } from './digests.js';
 import { SqliteJobs } from './jobs.js';
+import { InListReads, PAPERS_BY_ID } from './in-lists.js';
 import { migrate } from './migrations.js';
+import { startPaperReader, type PaperReader } from './paper-reader.js';
 import { BUSY_TIMEOUT_MS, immediate } from './write.js';
 import { parseChangeCursor } from '../change-cursor.js';
 import { fromRow, PAPER_COLUMNS, toRow, type PaperRow } from '../paper-rows.js';
@@ -47,21 +49,22 @@ import {
 
 const EXPORT_PAGE = 500;
 
-/** Ids per statement in reads by a list of ids. */
-const IN_LIST_CHUNK = 500;
-/** Prepared statements kept for reads by a list of ids (one per query and list length). */
-const IN_LIST_STATEMENTS = 256;
-
 export class SqliteStore implements PaperStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly collections;
   private readonly digests: SqliteDigests;
   private readonly jobs: SqliteJobs;
-  private readonly inLists = new Map<string, Database.Statement>();
+  private readonly inLists: InListReads;
+  private readonly paperReader: PaperReader | null;
 
-  constructor(path: string) {
+  /**
+   * `readPapersOnThread`: reads of papers by id (a page of results) go to a thread of their own, so that a
+   * read from disk never holds this thread's event loop (servers).
+   */
+  constructor(path: string, options: { readPapersOnThread?: boolean } = {}) {
     this.db = new Database(path);
+    this.inLists = new InListReads(this.db);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commits.
     this.db.pragma('synchronous = NORMAL');
@@ -277,6 +280,7 @@ export class SqliteStore implements PaperStore {
          WHERE c.deleted = 0 GROUP BY c.id ORDER BY reports DESC, last DESC LIMIT ?`,
       ),
     };
+    this.paperReader = options.readPapersOnThread ? startPaperReader(path) : null;
   }
 
   async upsertPapers(records: readonly PaperRecord[], now: string): Promise<MergeOutcome[]> {
@@ -292,27 +296,6 @@ export class SqliteStore implements PaperStore {
       };
       return records.map((record) => this.upsertOne(record, now, nextRevision));
     });
-  }
-
-  /**
-   * The rows of `sql` (which ends in `IN`) for all of `ids`, `IN_LIST_CHUNK` ids per statement; `params` bind
-   * before the ids, `rest` follows the list. Each shape is prepared once: these reads come on requests, where
-   * preparing costs more than the query.
-   */
-  private rowsForIds<Row>(sql: string, ids: readonly string[], params: string[] = [], rest = ''): Row[] {
-    const rows: Row[] = [];
-    for (let start = 0; start < ids.length; start += IN_LIST_CHUNK) {
-      const chunk = ids.slice(start, start + IN_LIST_CHUNK);
-      const key = `${sql}\u0000${chunk.length}\u0000${rest}`;
-      let statement = this.inLists.get(key);
-      if (!statement) {
-        if (this.inLists.size >= IN_LIST_STATEMENTS) this.inLists.clear();
-        statement = this.db.prepare(`${sql} (${chunk.map(() => '?').join(', ')}) ${rest}`);
-        this.inLists.set(key, statement);
-      }
-      rows.push(...(statement.all(...params, ...chunk) as Row[]));
-    }
-    return rows;
   }
 
   private upsertOne(record: PaperRecord, now: string, revision: () => number): MergeOutcome {
@@ -380,7 +363,7 @@ export class SqliteStore implements PaperStore {
 
   async voteCounts(paperIds: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>(paperIds.map((id) => [id, 0]));
-    const rows = this.rowsForIds<{ paper_id: string; n: number }>(
+    const rows = this.inLists.rows<{ paper_id: string; n: number }>(
       'SELECT paper_id, count(*) AS n FROM votes WHERE paper_id IN',
       paperIds,
       [],
@@ -751,9 +734,7 @@ export class SqliteStore implements PaperStore {
 
   async getPapers(ids: readonly string[]): Promise<Map<string, Paper>> {
     // One statement per list: each statement opens its own read of the WAL, which costs more than a row.
-    const rows = new Map(
-      this.rowsForIds<PaperRow>('SELECT * FROM papers WHERE id IN', ids).map((row) => [row.id, row]),
-    );
+    const rows = new Map((await this.paperRows(ids)).map((row) => [row.id, row]));
     // In the order asked for, as the PostgreSQL store gives them.
     const found = new Map<string, Paper>();
     for (const id of ids) {
@@ -761,6 +742,14 @@ export class SqliteStore implements PaperStore {
       if (row && !found.has(id)) found.set(id, fromRow(row));
     }
     return found;
+  }
+
+  /** On the reader thread when there is one; here once it has stopped, as before it. */
+  private async paperRows(ids: readonly string[]): Promise<PaperRow[]> {
+    if (this.paperReader && !this.paperReader.stopped && ids.length > 0) {
+      return this.paperReader.read(ids);
+    }
+    return this.inLists.rows<PaperRow>(PAPERS_BY_ID, ids);
   }
 
   async revision(): Promise<number> {
@@ -791,7 +780,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async embeddingHashes(model: string, paperIds: readonly string[]): Promise<Map<string, string>> {
-    const rows = this.rowsForIds<{ paper_id: string; text_hash: string }>(
+    const rows = this.inLists.rows<{ paper_id: string; text_hash: string }>(
       'SELECT paper_id, text_hash FROM embeddings WHERE model = ? AND paper_id IN',
       paperIds,
       [model],
@@ -847,7 +836,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async similarPapers(model: string, paperIds: readonly string[]): Promise<Map<string, StoredSimilarList>> {
-    const rows = this.rowsForIds<{ paper_id: string; neighbours: string; updated_at: string }>(
+    const rows = this.inLists.rows<{ paper_id: string; neighbours: string; updated_at: string }>(
       'SELECT paper_id, neighbours, updated_at FROM similar_papers WHERE model = ? AND paper_id IN',
       paperIds,
       [model],
@@ -871,6 +860,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async close(): Promise<void> {
+    await this.paperReader?.close();
     if (this.db.open) this.db.close();
   }
 }
