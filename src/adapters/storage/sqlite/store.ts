@@ -59,8 +59,8 @@ export class SqliteStore implements PaperStore {
   private readonly paperReader: PaperReader | null;
 
   /**
-   * `readPapersOnThread`: reads of papers by id (a page of results) go to a thread of their own, so that a
-   * read from disk never holds this thread's event loop (servers).
+   * `readPapersOnThread`: reads of papers by id (a paper's page, a page of results) go to a thread of their
+   * own, so that a read from disk never holds this thread's event loop (servers).
    */
   constructor(path: string, options: { readPapersOnThread?: boolean } = {}) {
     this.db = new Database(path);
@@ -312,7 +312,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async getPaper(id: string): Promise<Paper | null> {
-    const row = this.statements.get.get(id);
+    const row = this.paperReader ? (await this.paperRows([id]))[0] : this.statements.get.get(id);
     return row ? fromRow(row) : null;
   }
 
