@@ -10,7 +10,7 @@ import { SqliteStore } from './sqlite/store.js';
 export interface OpenStoreOptions {
   /** For read-only commands: a missing database file is an error, not a new empty one. */
   mustExist?: boolean;
-  /** For servers: a SQLite store reads pages of papers on a thread of its own (sqlite/paper-reader.ts). */
+  /** For servers: a SQLite store reads papers by id on a thread of its own (sqlite/paper-reader.ts). */
   readPapersOnThread?: boolean;
 }
 
