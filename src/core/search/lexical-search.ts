@@ -257,7 +257,7 @@ class Cursor {
     );
   }
 
-  /** Gives the cursor a table of its own for the rest of a synchronous ranking. */
+  /** Gives the cursor a table of its own, with a fresh stamp, until its ranking next pauses. */
   keepContributionsIn(table: ContributionTable): void {
     this.table = table;
     table.stamp = nextStamp();
@@ -289,7 +289,10 @@ const newTable = (): ContributionTable => ({
 });
 /** A cursor's table until a ranking gives it one: its entries never match its stamp, and none is written. */
 const UNCACHED: ContributionTable = { ...newTable(), stamps: new Uint32Array(CACHED_CODES << 8).fill(1) };
-/** Tables for the scoring lists of the segment being ranked, reused by every ranking (each is synchronous). */
+/**
+ * Tables for the scoring lists of the segment being ranked, shared by every ranking: one that pauses takes
+ * them afresh when it goes on (searchSegment).
+ */
 const CONTRIBUTION_TABLES: ContributionTable[] = [];
 let lastStamp = 0;
 

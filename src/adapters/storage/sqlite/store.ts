@@ -312,7 +312,7 @@ export class SqliteStore implements PaperStore {
   }
 
   async getPaper(id: string): Promise<Paper | null> {
-    const row = this.paperReader ? (await this.paperRows([id]))[0] : this.statements.get.get(id);
+    const [row] = await this.paperRows([id]);
     return row ? fromRow(row) : null;
   }
 
