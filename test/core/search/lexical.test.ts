@@ -384,3 +384,33 @@ test('the top k over many windows and several segments equals every document sco
   assert.ok(paused.length === 50 && pauses > 2, `${paused.length} hits, ${pauses} pauses`);
   assert.deepEqual(paused, searchResolved(snapshot, required, 50));
 });
+
+test('a disjunction primed from its rarest word keeps the exact top k under excluded words, categories and dates', () => {
+  // A rare word in 90 of 3,000 documents, over 3 segments: its documents are scored first, and many of them
+  // fail the filters (another category, an excluded word, a day outside the range), which priming must honour.
+  const base = randomDocs(3_000, 13);
+  const documents = base.map((d, i) =>
+    i % 33 === 0 ? { ...d, title: `zircon ${d.title}`, abstract: `${d.abstract} zircon` } : d,
+  );
+  const snapshot = snapshotOf(documents, 1_000);
+  const everyKey = documents.map((_, key) => key);
+  const options = { today, from: '2026-10-05', to: '2026-10-24' };
+  for (const text of [
+    'zircon graph neural network -robot category:cs.CL',
+    'zircon attention -speech',
+    'zircon diffusion model category:quant-ph',
+  ]) {
+    const resolved = resolveQuery(snapshot, parseQuery(text), options);
+    const accept = makeDocFilter(snapshot, resolved) as (key: number) => boolean;
+    const scores = scoresResolved(snapshot, resolved.scoring, everyKey);
+    const exhaustive = everyKey
+      .filter((key) => (scores[key] as number) > 0 && accept(key))
+      .map((key) => ({ key, score: scores[key] as number }))
+      .sort((a, b) => b.score - a.score || a.key - b.key);
+    const zircons = exhaustive.filter(({ key }) => key % 33 === 0).length;
+    assert.ok(zircons > 3 && zircons < 90, `${zircons} documents with the rare word pass the filters`);
+    for (const k of [1, 10, 50]) {
+      assert.deepEqual(searchResolved(snapshot, resolved, k), exhaustive.slice(0, k), `${text}, top ${k}`);
+    }
+  }
+});
