@@ -76,8 +76,8 @@ export interface SearchDependencies {
   today: () => string;
 }
 
-/** How many candidates each side contributes to hybrid fusion (at least; deeper pages take more). */
-export const FUSION_DEPTH = 50;
+/** How many candidates each side contributes to similar papers' fusion (search's depth is the model's). */
+export const SIMILAR_FUSION_DEPTH = 50;
 /** Similar papers kept per precomputed list: a page shows 8; a longer request searches live. */
 export const SIMILAR_LIST_SIZE = 30;
 /** Query embeddings remembered, so that a popular query is embedded once. */
@@ -259,7 +259,7 @@ export class SearchService {
       return hits.filter((hit, i) => aboveFloor(lexicalScore[i] as number, hit.score, floor));
     }
 
-    const fusionDepth = Math.max(FUSION_DEPTH, depth);
+    const fusionDepth = Math.max(semantic.embedder.settings.hybridFusionDepth, depth);
     // In a server the query is embedded on the model's thread and the graph is walked on its own: the walk
     // is sent off as soon as the vector arrives, which the keyword side lets happen by pausing between
     // segments, so that both threads' work overlaps the ranking here.
@@ -329,7 +329,7 @@ export class SearchService {
           paper,
           self,
           semantic && vector ? { ...semantic, vector, settings: semantic.embedder.settings } : null,
-          { depth: Math.max(FUSION_DEPTH, limit + 20), prefetch: snapshot.prefetch },
+          { depth: Math.max(SIMILAR_FUSION_DEPTH, limit + 20), prefetch: snapshot.prefetch },
         )
       ).map((hit) => ({ paperId: lexical.paperIdOf(hit.key) as string, score: hit.score }));
     }

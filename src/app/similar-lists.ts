@@ -16,7 +16,7 @@ import type {
   SimilarList,
   SimilarStore,
 } from './ports.js';
-import { FUSION_DEPTH, rankSimilar, SIMILAR_LIST_SIZE } from './search.js';
+import { SIMILAR_FUSION_DEPTH, rankSimilar, SIMILAR_LIST_SIZE } from './search.js';
 
 export const similarCursorName = (modelKey: string) => `similar:${modelKey}`;
 
@@ -92,7 +92,7 @@ export class SimilarListUpdater {
             paper,
             key,
             { vectors, vector, settings: model.settings },
-            { depth: FUSION_DEPTH },
+            { depth: SIMILAR_FUSION_DEPTH },
           )
         ).slice(0, SIMILAR_LIST_SIZE);
         lists.push({

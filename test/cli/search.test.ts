@@ -26,7 +26,7 @@ const GOLDEN_LEXICAL: Record<string, string[]> = {
 };
 const GOLDEN_HYBRID: Record<string, string[]> = {
   'linear attention for long context': ['2606.30562', 'title:b3214af53a028ff6'],
-  'mamba state space sequence model': ['title:26bfd20b27363f35', '2606.23524'],
+  'mamba state space sequence model': ['title:26bfd20b27363f35', 'title:79bfac79168a2987'],
 };
 
 describe('search, similar and embed on the demo corpus', () => {
