@@ -34,11 +34,30 @@ export function project(projection: Projection, vector: Float32Array): Float32Ar
   return out;
 }
 
+/** How many dimensions a projection keeps: as few as hold `energy` of the sample's, within these bounds. */
+export interface ProjectionSize {
+  readonly minDims: number;
+  readonly maxDims: number;
+  /** The share of the sample's energy (the trace of its second moments) the kept directions hold. */
+  readonly energy: number;
+}
+
+/** Dimensions are kept in steps of this many, which int8 distance kernels process whole. */
+const DIMENSION_STEP = 32;
+
 /**
- * The top `to` eigenvectors of the sample's second-moment matrix, by orthogonal iteration (a few dozen
- * rounds of multiplying and re-orthonormalising, started from a fixed basis so that it is deterministic).
+ * The sample's top eigenvectors (of its second-moment matrix), by orthogonal iteration (a few dozen rounds of
+ * multiplying and re-orthonormalising, started from a fixed basis so that it is deterministic): up to
+ * `maxDims` of them are fitted, and as few are kept as hold `energy` of the whole, in steps of 32. An
+ * embedding model's vectors mostly lie near a subspace of their own size: USE-lite's 512 dimensions hold
+ * 96.9% of their energy in 128 directions, and 98.6% in 256.
  */
-export function fitProjection(sample: readonly Float32Array[], to: number, rounds = 24): Projection {
+export function fitProjection(
+  sample: readonly Float32Array[],
+  size: ProjectionSize,
+  rounds = 24,
+): Projection {
+  const to = size.maxDims;
   const from = (sample[0] as Float32Array).length;
   const moments = new Float64Array(from * from);
   for (const vector of sample) {
@@ -75,11 +94,35 @@ export function fitProjection(sample: readonly Float32Array[], to: number, round
     basis.set(next);
     orthonormalise(basis, from, to);
   }
-  const matrix = new Float32Array(to * from);
-  for (let c = 0; c < to; c++)
+  const kept = keptDimensions(moments, basis, from, size);
+  const matrix = new Float32Array(kept * from);
+  for (let c = 0; c < kept; c++)
     for (let j = 0; j < from; j++) matrix[c * from + j] = basis[c * from + j] as number;
   basis = new Float64Array(0);
-  return { from, to, matrix };
+  return { from, to: kept, matrix };
+}
+
+/** The fewest leading columns of `basis` (a step at a time) whose energy b·Mb reaches the share asked for. */
+function keptDimensions(
+  moments: Float64Array,
+  basis: Float64Array,
+  from: number,
+  size: ProjectionSize,
+): number {
+  let total = 0;
+  for (let i = 0; i < from; i++) total += moments[i * from + i] as number;
+  let held = 0;
+  for (let c = 0; c < size.maxDims; c++) {
+    const column = c * from;
+    for (let i = 0; i < from; i++) {
+      let sum = 0;
+      for (let j = 0; j < from; j++) sum += (moments[i * from + j] as number) * (basis[column + j] as number);
+      held += sum * (basis[column + i] as number);
+    }
+    const dims = c + 1;
+    if (dims >= size.minDims && dims % DIMENSION_STEP === 0 && held >= size.energy * total) return dims;
+  }
+  return size.maxDims;
 }
 
 /** Modified Gram–Schmidt on the columns, in place. */
